@@ -1,0 +1,824 @@
+/*
+ * infer.c -- type inference of a kir kernel for one signature.
+ *
+ * Arguments take their types from the signature.  Every local gets one
+ * type: the NumPy promotion of all values assigned to it (so a variable
+ * given 0 and later 0.5 is f8, as in Numba).  Locals are solved by
+ * iterating over the kernel until no local type changes; a local that was
+ * only given weak Python literals then defaults to i8 / f8 / c16, and a
+ * last pass types every node and reports errors.  Python literals are weak
+ * (NEP 50): `0.01 * x` with x: f4 stays f4.
+ */
+#include "kernels.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_PASSES 64
+
+typedef struct Infer {
+    KirKernel *k;
+    const UfSig *sig;
+    UfError *err;
+    bool final;   /* last pass: report errors, types are settled */
+    bool changed; /* a local or return type changed in this pass */
+    int nret;     /* values per return statement; -1 before the first */
+    UfType ret[UF_MAXOUTS];
+} Infer;
+
+static const UfType T_UNKNOWN = {UF_VOID, 0, 0, 0};
+
+static bool known(UfType t)
+{
+    return t.kind != UF_VOID;
+}
+
+static bool is_array(UfType t)
+{
+    return t.ndim > 0;
+}
+
+static bool is_intlike(UfType t)
+{
+    return t.kind == UF_B1 || uf_kind_is_int(t.kind);
+}
+
+static const char *tname(UfType t, char *buf, size_t n)
+{
+    return uf_type_str(t, buf, n);
+}
+
+/* Reports a type error at |n| in the final pass; returns T_UNKNOWN. */
+static UfType fail(Infer *I, const KirNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static UfType fail(Infer *I, const KirNode *n, const char *fmt, ...)
+{
+    if (I->final) {
+        char msg[sizeof I->err->msg];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        uf_error(I->err, UF_ERR_TYPE, n->loc, "%s", msg);
+    }
+    return T_UNKNOWN;
+}
+
+/* fail() with the name of one type in the message. */
+static UfType fail_type(Infer *I, const KirNode *n, const char *fmt, UfType a)
+{
+    char sa[48];
+    return fail(I, n, fmt, tname(a, sa, sizeof sa));
+}
+
+/* fail() with the names of two types in the message. */
+static UfType fail_types(Infer *I, const KirNode *n, const char *fmt, UfType a,
+                         UfType b)
+{
+    char sa[48], sb[48];
+    return fail(I, n, fmt, tname(a, sa, sizeof sa), tname(b, sb, sizeof sb));
+}
+
+/* Scalar promotion that rejects arrays and void. */
+static UfType promote(UfType a, UfType b)
+{
+    if (is_array(a) || is_array(b)) {
+        return T_UNKNOWN;
+    }
+    return uf_type_promote(a, b);
+}
+
+/* Python arithmetic on bools gives ints: True + True == 2. */
+static UfType bool_to_int(UfType t)
+{
+    return t.kind == UF_B1 ? uf_type_scalar(UF_I8) : t;
+}
+
+/* The float type math on |t| computes in: ints -> f8, weak int -> weak f8. */
+static UfType float_of(UfType t)
+{
+    if (uf_kind_is_float(t.kind) || uf_kind_is_complex(t.kind)) {
+        return t;
+    }
+    return uf_type_is_weak(t) ? uf_type_weak(UF_F8) : uf_type_scalar(UF_F8);
+}
+
+/* The real type of a complex one (c8 -> f4, c16 -> f8), or |t|. */
+static UfType real_of(UfType t)
+{
+    UfType r = t;
+    if (t.kind == UF_C8) {
+        r.kind = UF_F4;
+    } else if (t.kind == UF_C16) {
+        r.kind = UF_F8;
+    }
+    return r;
+}
+
+/* The complex type with |t|'s precision: f4 -> c8, others -> c16. */
+static UfType complex_of(UfType t)
+{
+    UfType c = t;
+    c.kind = (t.kind == UF_F4 || t.kind == UF_C8) ? UF_C8 : UF_C16;
+    return c;
+}
+
+static UfType infer_expr(Infer *I, KirNode *n);
+
+/* ---- binary arithmetic ------------------------------------------------ */
+
+/* (op a b) for + - * // % **: promote; two bools make an int. */
+static UfType rule_arith(Infer *I, KirNode *n, UfType a, UfType b)
+{
+    UfType t = promote(a, b);
+    if (!known(t)) {
+        return fail_types(I, n, "unsupported operand types %s and %s", a, b);
+    }
+    t = bool_to_int(t);
+    bool floor_op = n->op == KIR_FLOORDIV || n->op == KIR_MOD;
+    if (floor_op && uf_kind_is_complex(t.kind)) {
+        return fail_types(I, n,
+                          "complex numbers have no floor division or "
+                          "modulo (%s, %s)",
+                          a, b);
+    }
+    return t;
+}
+
+/* (/ a b): true division; integers divide as f8. */
+static UfType rule_truediv(Infer *I, KirNode *n, UfType a, UfType b)
+{
+    UfType t = promote(a, b);
+    if (!known(t)) {
+        return fail_types(I, n, "unsupported operand types %s and %s", a, b);
+    }
+    return float_of(t);
+}
+
+/* (<< a b), (& a b) ...: integers only; & | ^ keep bools as bools. */
+static UfType rule_bitwise(Infer *I, KirNode *n, UfType a, UfType b)
+{
+    UfType t = promote(a, b);
+    if (!known(t) || !is_intlike(t)) {
+        return fail_types(I, n,
+                          "bitwise operations need integers or "
+                          "booleans, found %s and %s",
+                          a, b);
+    }
+    bool shift = n->op == KIR_LSHIFT || n->op == KIR_RSHIFT;
+    return shift ? bool_to_int(t) : t;
+}
+
+/* (< a b) ...: real operands (== and != also complex) -> b1. */
+static UfType rule_compare(Infer *I, KirNode *n, UfType a, UfType b)
+{
+    UfType t = promote(a, b);
+    if (!known(t)) {
+        return fail_types(I, n, "cannot compare %s with %s", a, b);
+    }
+    bool equality = n->op == KIR_EQ || n->op == KIR_NE;
+    if (!equality && uf_kind_is_complex(t.kind)) {
+        return fail_types(I, n, "complex numbers are not ordered (%s, %s)", a,
+                          b);
+    }
+    return uf_type_scalar(UF_B1);
+}
+
+/* (and a b), (or a b): Python's value: b1 for bools, else the promotion. */
+static UfType rule_logical(Infer *I, KirNode *n, UfType a, UfType b)
+{
+    UfType t = promote(a, b);
+    if (!known(t)) {
+        return fail_types(I, n, "cannot combine %s and %s with and/or", a, b);
+    }
+    return t;
+}
+
+static UfType infer_binary(Infer *I, KirNode *n)
+{
+    UfType a = infer_expr(I, n->kids[0]);
+    UfType b = infer_expr(I, n->kids[1]);
+    if (!known(a) || !known(b)) {
+        return T_UNKNOWN;
+    }
+    switch (n->op) {
+    case KIR_DIV:
+        return rule_truediv(I, n, a, b);
+    case KIR_LSHIFT:
+    case KIR_RSHIFT:
+    case KIR_BITAND:
+    case KIR_BITOR:
+    case KIR_BITXOR:
+        return rule_bitwise(I, n, a, b);
+    case KIR_LT:
+    case KIR_LE:
+    case KIR_GT:
+    case KIR_GE:
+    case KIR_EQ:
+    case KIR_NE:
+        return rule_compare(I, n, a, b);
+    case KIR_AND:
+    case KIR_OR:
+        return rule_logical(I, n, a, b);
+    default:
+        return rule_arith(I, n, a, b);
+    }
+}
+
+/* ---- unary ------------------------------------------------------------ */
+
+static UfType infer_unary(Infer *I, KirNode *n)
+{
+    UfType a = infer_expr(I, n->kids[0]);
+    if (!known(a)) {
+        return T_UNKNOWN;
+    }
+    if (is_array(a)) {
+        return fail_type(I, n, "an array (%s) is not a scalar", a);
+    }
+    switch (n->op) {
+    case KIR_NOT: /* (not a) -> b1 */
+        return uf_type_scalar(UF_B1);
+    case KIR_INVERT: /* (~ a): integers; ~b1 is logical not, as NumPy */
+        if (!is_intlike(a)) {
+            return fail_type(I, n, "'~' needs an integer or boolean, found %s",
+                             a);
+        }
+        return a;
+    default: /* (neg a), (pos a): bools become ints */
+        return bool_to_int(a);
+    }
+}
+
+/* ---- casts and calls ------------------------------------------------- */
+
+/* (cast T a): any scalar to any scalar, but complex only to complex. */
+static UfType infer_cast(Infer *I, KirNode *n)
+{
+    UfType a = infer_expr(I, n->kids[0]);
+    UfType to = n->u.to;
+    if (!known(a)) {
+        return T_UNKNOWN;
+    }
+    if (is_array(a) || is_array(to) || to.kind == UF_VOID) {
+        return fail_types(I, n, "cannot convert %s to %s", a, to);
+    }
+    if (uf_kind_is_complex(a.kind) && !uf_kind_is_complex(to.kind)) {
+        return fail_types(I, n,
+                          "cannot convert complex %s to %s; take "
+                          ".real or abs() first",
+                          a, to);
+    }
+    return to;
+}
+
+/* FLOAT rule: float math; complex only where a helper exists. */
+static UfType rule_float_fn(Infer *I, KirNode *n, UfType t)
+{
+    const KirFnInfo *fi = &kir_fn_info[n->u.fn];
+    if (uf_kind_is_complex(t.kind) && fi->c16_sym[0] == '\0') {
+        return fail(I, n, "%s() does not accept complex arguments", fi->name);
+    }
+    return float_of(t);
+}
+
+/* SAME rule: abs / min / max keep the (promoted) argument type. */
+static UfType rule_same_fn(Infer *I, KirNode *n, UfType t)
+{
+    if (n->u.fn == KIR_FN_ABS) { /* (abs z:c16) -> f8; abs(True) -> 1 */
+        return uf_kind_is_complex(t.kind) ? real_of(t) : bool_to_int(t);
+    }
+    if (uf_kind_is_complex(t.kind)) {
+        return fail(I, n, "%s() of complex numbers is not defined",
+                    kir_fn_info[n->u.fn].name);
+    }
+    return t;
+}
+
+static UfType rule_special_fn(Infer *I, KirNode *n, UfType t, UfType a0,
+                              UfType a1)
+{
+    switch (n->u.fn) {
+    case KIR_FN_LDEXP: /* (ldexp x:float i:int) -> float of x */
+        if (!is_intlike(a1) || uf_kind_is_complex(a0.kind)) {
+            return fail_types(I, n,
+                              "ldexp() takes a real and an integer, "
+                              "found %s and %s",
+                              a0, a1);
+        }
+        return float_of(a0);
+    case KIR_FN_GCD: /* (gcd a:int b:int) -> promoted int */
+        if (!is_intlike(t)) {
+            return fail_types(I, n, "gcd() takes integers, found %s and %s", a0,
+                              a1);
+        }
+        return bool_to_int(t);
+    case KIR_FN_REAL: /* (real z:c16) -> f8; (real x) -> x */
+    case KIR_FN_IMAGF:
+        return real_of(t);
+    case KIR_FN_CONJ: /* (conj z) -> z */
+        return t;
+    case KIR_FN_COMPLEX: /* (complex re im): f4 parts -> c8, else c16 */
+        if (uf_kind_is_complex(t.kind)) {
+            return fail_types(I, n,
+                              "complex() takes real parts, found %s "
+                              "and %s",
+                              a0, a1);
+        }
+        return complex_of(float_of(t));
+    default:
+        assert(!"unhandled special function");
+        return T_UNKNOWN;
+    }
+}
+
+static UfType infer_call(Infer *I, KirNode *n)
+{
+    const KirFnInfo *fi = &kir_fn_info[n->u.fn];
+    UfType args[2] = {T_UNKNOWN, T_UNKNOWN};
+    UfType t = T_UNKNOWN;
+    for (int i = 0; i < n->nkids; i++) {
+        args[i] = infer_expr(I, n->kids[i]);
+        if (!known(args[i])) {
+            return T_UNKNOWN;
+        }
+        if (is_array(args[i])) {
+            return fail(I, n, "%s() takes scalars, not arrays", fi->name);
+        }
+        t = (i == 0) ? args[0] : promote(t, args[i]);
+    }
+    if (!known(t) && fi->rule != KIR_RULE_SPECIAL) {
+        return fail_types(I, n, "no common type for %s and %s", args[0],
+                          args[1]);
+    }
+    switch (fi->rule) {
+    case KIR_RULE_FLOAT:
+        return rule_float_fn(I, n, t);
+    case KIR_RULE_PRED: /* (isnan x) -> b1 */
+        return uf_type_scalar(UF_B1);
+    case KIR_RULE_SAME:
+        return rule_same_fn(I, n, t);
+    default:
+        return rule_special_fn(I, n, t, args[0], args[1]);
+    }
+}
+
+/* ---- arrays ------------------------------------------------------------ */
+
+/* The array argument named by kid 0 of LOAD / STORE / SHAPE. */
+static UfType array_of(Infer *I, KirNode *n)
+{
+    UfType a = infer_expr(I, n->kids[0]);
+    if (known(a) && !is_array(a)) {
+        char s[48];
+        return fail(I, n, "'%s' is %s, not an array",
+                    I->k->vars[n->kids[0]->u.var].name, tname(a, s, sizeof s));
+    }
+    return a;
+}
+
+/* Indices kids[1..1+count) must be integers, one per dimension. */
+static int check_indices(Infer *I, KirNode *n, UfType arr, int count)
+{
+    if (count != arr.ndim) {
+        if (I->final) {
+            uf_error(I->err, UF_ERR_UNSUPPORTED, n->loc,
+                     "'%s' has %d dimensions but is indexed with %d",
+                     I->k->vars[n->kids[0]->u.var].name, arr.ndim, count);
+        }
+        return -1;
+    }
+    for (int i = 1; i <= count; i++) {
+        UfType t = infer_expr(I, n->kids[i]);
+        if (!known(t)) {
+            return -1;
+        }
+        if (!uf_kind_is_int(t.kind) || is_array(t)) {
+            fail_type(I, n->kids[i], "array indices must be integers, found %s",
+                      t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* (load a i ...) -> element type of a */
+static UfType infer_load(Infer *I, KirNode *n)
+{
+    UfType a = array_of(I, n);
+    if (!known(a) || check_indices(I, n, a, n->nkids - 1) < 0) {
+        return T_UNKNOWN;
+    }
+    return uf_type_scalar((UfKind)a.kind);
+}
+
+/* (shape a k) -> i8 */
+static UfType infer_shape(Infer *I, KirNode *n)
+{
+    UfType a = array_of(I, n);
+    if (!known(a)) {
+        return T_UNKNOWN;
+    }
+    if (n->kids[1]->u.ival >= a.ndim) {
+        return fail_type(I, n, "axis out of range for %s", a);
+    }
+    n->kids[1]->type = uf_type_scalar(UF_I8);
+    return uf_type_scalar(UF_I8);
+}
+
+/* ---- expressions --------------------------------------------------------- */
+
+static UfType infer_var(Infer *I, KirNode *n)
+{
+    const KirVar *v = &I->k->vars[n->u.var];
+    if (v->is_arg) {
+        return I->sig->args[n->u.var];
+    }
+    return v->type;
+}
+
+/* (select c a b) -> promote(a, b); c is any scalar */
+static UfType infer_select(Infer *I, KirNode *n)
+{
+    UfType c = infer_expr(I, n->kids[0]);
+    UfType a = infer_expr(I, n->kids[1]);
+    UfType b = infer_expr(I, n->kids[2]);
+    if (!known(c) || !known(a) || !known(b)) {
+        return T_UNKNOWN;
+    }
+    UfType t = promote(a, b);
+    if (!known(t) || is_array(c)) {
+        return fail_types(I, n,
+                          "the branches of a conditional expression "
+                          "have no common type (%s, %s)",
+                          a, b);
+    }
+    return t;
+}
+
+static UfType infer_expr_kind(Infer *I, KirNode *n)
+{
+    switch (n->op) {
+    case KIR_INT:
+        return uf_type_weak(UF_I8);
+    case KIR_FLOAT:
+        return uf_type_weak(UF_F8);
+    case KIR_IMAG:
+        return uf_type_weak(UF_C16);
+    case KIR_BOOL:
+        return uf_type_scalar(UF_B1);
+    case KIR_VAR:
+        return infer_var(I, n);
+    case KIR_NEG:
+    case KIR_POS:
+    case KIR_INVERT:
+    case KIR_NOT:
+        return infer_unary(I, n);
+    case KIR_SELECT:
+        return infer_select(I, n);
+    case KIR_CAST:
+        return infer_cast(I, n);
+    case KIR_CALL:
+        return infer_call(I, n);
+    case KIR_LOAD:
+        return infer_load(I, n);
+    case KIR_SHAPE:
+        return infer_shape(I, n);
+    default:
+        assert(kir_op_info[n->op].cls == KIR_CLASS_EXPR && n->nkids == 2);
+        return infer_binary(I, n);
+    }
+}
+
+static UfType infer_expr(Infer *I, KirNode *n)
+{
+    UfType t = infer_expr_kind(I, n);
+    n->type = t;
+    return t;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+/* Widens local |v| to hold |t|; notes a change. */
+static void widen_local(Infer *I, const KirNode *n, int v, UfType t)
+{
+    KirVar *var = &I->k->vars[v];
+    UfType u = known(var->type) ? promote(var->type, t) : t;
+    if (!known(u)) {
+        fail_types(I, n, "a variable cannot hold both %s and %s", var->type, t);
+        return;
+    }
+    if (!uf_type_eq(u, var->type)) {
+        var->type = u;
+        I->changed = true;
+    }
+}
+
+/* Whether a value of type |from| may be stored as |to| (return values,
+ * array stores): any real to any real; complex only to complex. */
+static bool storable(UfType from, UfType to)
+{
+    return !(uf_kind_is_complex(from.kind) && !uf_kind_is_complex(to.kind));
+}
+
+static int infer_block(Infer *I, KirNode *block);
+
+/* (set x e): x widens to hold e */
+static void infer_set(Infer *I, KirNode *n)
+{
+    UfType t = infer_expr(I, n->kids[0]);
+    if (known(t)) {
+        if (is_array(t)) {
+            fail(I, n, "array variables cannot be rebound%s", "");
+            return;
+        }
+        widen_local(I, n, n->u.var, t);
+    }
+}
+
+/* (store a i ... v): v is converted to the element type */
+static void infer_store(Infer *I, KirNode *n)
+{
+    UfType a = array_of(I, n);
+    UfType v = infer_expr(I, n->kids[n->nkids - 1]);
+    if (!known(a) || check_indices(I, n, a, n->nkids - 2) < 0 || !known(v)) {
+        return;
+    }
+    UfType elem = uf_type_scalar((UfKind)a.kind);
+    if (!storable(v, elem) || is_array(v)) {
+        fail_types(I, n, "cannot store %s into an array of %s", v, elem);
+    }
+}
+
+/* (for i start stop step body): integer bounds; i is i8 */
+static void infer_for(Infer *I, KirNode *n)
+{
+    for (int i = 0; i < 3; i++) {
+        UfType t = infer_expr(I, n->kids[i]);
+        if (known(t) && (!is_intlike(t) || is_array(t))) {
+            fail_type(I, n->kids[i], "range() takes integers, found %s", t);
+        }
+    }
+    widen_local(I, n, n->u.var, uf_type_scalar(UF_I8));
+    infer_block(I, n->kids[3]);
+}
+
+/* Checks one returned value against the signature or widens the inferred
+ * return type. */
+static void infer_return_value(Infer *I, KirNode *n, int i, UfType t)
+{
+    if (!I->sig->ret_inferred) {
+        UfType want = I->sig->ret[i];
+        if (!storable(t, want) || is_array(t)) {
+            fail_types(I, n,
+                       "cannot return %s from a kernel declared to "
+                       "return %s",
+                       t, want);
+        }
+        return;
+    }
+    UfType u = known(I->ret[i]) ? promote(I->ret[i], t) : t;
+    if (!known(u)) {
+        fail_types(I, n,
+                   "return values of types %s and %s have no common "
+                   "type",
+                   I->ret[i], t);
+    } else if (!uf_type_eq(u, I->ret[i])) {
+        I->ret[i] = u;
+        I->changed = true;
+    }
+}
+
+/* (return e ...): the count must match the signature and other returns */
+static void infer_return(Infer *I, KirNode *n)
+{
+    int want = I->sig->ret_inferred ? I->nret : I->sig->nret;
+    if (want >= 0 && n->nkids != want) {
+        if (I->final) {
+            uf_error(I->err, UF_ERR_TYPE, n->loc,
+                     "returns %d value%s where the signature expects %d",
+                     n->nkids, n->nkids == 1 ? "" : "s", want);
+        }
+        return;
+    }
+    if (n->nkids > UF_MAXOUTS) {
+        fail(I, n, "too many return values (at most 8)%s", "");
+        return;
+    }
+    I->nret = n->nkids;
+    for (int i = 0; i < n->nkids; i++) {
+        UfType t = infer_expr(I, n->kids[i]);
+        if (known(t)) {
+            infer_return_value(I, n, i, t);
+        }
+    }
+}
+
+static void infer_cond(Infer *I, KirNode *c)
+{
+    UfType t = infer_expr(I, c);
+    if (known(t) && is_array(t)) {
+        fail_type(I, c, "an array (%s) has no truth value", t);
+    }
+}
+
+static void infer_stmt(Infer *I, KirNode *n)
+{
+    switch (n->op) {
+    case KIR_SET:
+        infer_set(I, n);
+        break;
+    case KIR_STORE:
+        infer_store(I, n);
+        break;
+    case KIR_IF:
+        infer_cond(I, n->kids[0]);
+        for (int i = 1; i < n->nkids; i++) {
+            infer_block(I, n->kids[i]);
+        }
+        break;
+    case KIR_WHILE:
+        infer_cond(I, n->kids[0]);
+        infer_block(I, n->kids[1]);
+        break;
+    case KIR_FOR:
+        infer_for(I, n);
+        break;
+    case KIR_RETURN:
+        infer_return(I, n);
+        break;
+    case KIR_EXPR:
+        infer_expr(I, n->kids[0]);
+        break;
+    default: /* break, continue */
+        break;
+    }
+    n->type = T_UNKNOWN;
+}
+
+static int infer_block(Infer *I, KirNode *block)
+{
+    for (int i = 0; i < block->nkids; i++) {
+        infer_stmt(I, block->kids[i]);
+    }
+    return 0;
+}
+
+/* ---- falling off the end ----------------------------------------------------
+ */
+
+static bool has_break(const KirNode *n)
+{
+    if (n->op == KIR_BREAK) {
+        return true;
+    }
+    if (n->op == KIR_WHILE || n->op == KIR_FOR) {
+        return false; /* a nested loop's break is its own */
+    }
+    for (int i = 0; i < n->nkids; i++) {
+        if (has_break(n->kids[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool always_true(const KirNode *c)
+{
+    return (c->op == KIR_BOOL || c->op == KIR_INT) && c->u.ival != 0;
+}
+
+/* Whether control never leaves |n| normally (returns on every path). */
+static bool never_falls_through(const KirNode *n)
+{
+    switch (n->op) {
+    case KIR_RETURN:
+        return true;
+    case KIR_BLOCK:
+        return n->nkids > 0 && never_falls_through(n->kids[n->nkids - 1]);
+    case KIR_IF:
+        return n->nkids == 3 && never_falls_through(n->kids[1]) &&
+               never_falls_through(n->kids[2]);
+    case KIR_WHILE:
+        return always_true(n->kids[0]) && !has_break(n->kids[1]);
+    default:
+        return false;
+    }
+}
+
+/* ---- driver
+ * ------------------------------------------------------------------ */
+
+static void reset_locals(KirKernel *k)
+{
+    for (int i = k->nargs; i < k->nvars; i++) {
+        k->vars[i].type = T_UNKNOWN;
+    }
+}
+
+/* Locals never given a type, and weak ones, become concrete. */
+static int settle_locals(Infer *I)
+{
+    KirKernel *k = I->k;
+    for (int i = k->nargs; i < k->nvars; i++) {
+        if (!known(k->vars[i].type)) {
+            UfLoc none = {0, 0, 0};
+            return uf_error(I->err, UF_ERR_TYPE, none,
+                            "cannot infer a type for '%s': it is only "
+                            "assigned values computed from itself",
+                            k->vars[i].name);
+        }
+        k->vars[i].type = uf_type_concrete(k->vars[i].type);
+    }
+    return 0;
+}
+
+static int check_signature(Infer *I)
+{
+    const KirKernel *k = I->k;
+    if (I->sig->nargs != k->nargs) {
+        return uf_error(I->err, UF_ERR_TYPE, k->loc,
+                        "kernel '%s' takes %d argument%s but the signature "
+                        "has %d",
+                        k->name, k->nargs, k->nargs == 1 ? "" : "s",
+                        I->sig->nargs);
+    }
+    for (int i = 0; i < k->nargs; i++) {
+        k->vars[i].type = I->sig->args[i];
+        if (I->sig->args[i].kind == UF_VOID) {
+            return uf_error(I->err, UF_ERR_TYPE, k->loc,
+                            "argument %d cannot be void", i + 1);
+        }
+    }
+    return 0;
+}
+
+/* The resolved signature: inferred returns made concrete. */
+static int resolve_returns(Infer *I, UfSig *resolved)
+{
+    *resolved = *I->sig;
+    bool returns_values = I->sig->ret_inferred ? I->nret > 0 : I->sig->nret > 0;
+    if (returns_values && !never_falls_through(I->k->body)) {
+        return uf_error(I->err, UF_ERR_TYPE, I->k->loc,
+                        "kernel '%s' can reach its end without returning a "
+                        "value",
+                        I->k->name);
+    }
+    if (!I->sig->ret_inferred) {
+        return 0;
+    }
+    if (I->nret <= 0) {
+        return uf_error(I->err, UF_ERR_TYPE, I->k->loc,
+                        "kernel '%s' returns no value, so its return type "
+                        "cannot be inferred",
+                        I->k->name);
+    }
+    resolved->ret_inferred = false;
+    resolved->nret = I->nret;
+    for (int i = 0; i < I->nret; i++) {
+        resolved->ret[i] = uf_type_concrete(I->ret[i]);
+    }
+    return 0;
+}
+
+/* Iterates until no local or return type changes. */
+static int solve(Infer *I)
+{
+    int pass = 0;
+    do {
+        I->changed = false;
+        I->nret = -1;
+        infer_block(I, I->k->body);
+        if (++pass > MAX_PASSES) {
+            return uf_error(I->err, UF_ERR_INTERNAL, I->k->loc,
+                            "type inference did not settle");
+        }
+    } while (I->changed);
+    return 0;
+}
+
+int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
+                    UfError *err)
+{
+    Infer I = {.k = k, .sig = sig, .err = err, .nret = -1};
+    UF_TRY(check_signature(&I));
+    reset_locals(k);
+    /* Literals stay weak while solving, so `acc = 0.0; acc += x` follows
+     * x; then weak locals default to i8 / f8 / c16 and the others adapt. */
+    UF_TRY(solve(&I));
+    UF_TRY(settle_locals(&I));
+    UF_TRY(solve(&I));
+    for (int i = 0; i < UF_MAXOUTS; i++) {
+        I.ret[i] = uf_type_concrete(I.ret[i]);
+    }
+    I.final = true;
+    I.nret = -1;
+    infer_block(&I, k->body);
+    if (err->kind != UF_ERR_NONE) {
+        return -1;
+    }
+    return resolve_returns(&I, resolved);
+}

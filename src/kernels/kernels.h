@@ -1,0 +1,453 @@
+/*
+ * kernels.h -- the kernel compiler core: types, signatures, kir, inference,
+ * lowering to LLVM IR, and the JIT engine.
+ *
+ * Table of contents (one section per source file):
+ *   alloc.c      allocator hook used by every allocation of the core
+ *   diag.c       UfError: first error with a source location, rendering
+ *   types.c      scalar kinds, UfType, NumPy 2 promotion (NEP 50)
+ *   sig.c        signature strings: 'f8(f8, f8)', 'void(f8[:], f8[::1])'
+ *   kir.c        kir arena, nodes, kernels, the op and function tables
+ *   kir_print.c  canonical s-expression printer
+ *   kir_parse.c  s-expression parser (exact round trip with the printer)
+ *   kir_verify.c structural verifier
+ *   infer.c      type inference for one signature
+ *   lower.c      typed kir -> LLVM IR function (the scalar kernel)
+ *   mathlib.c    intrinsic -> libm / libmvec / LLVM intrinsic mapping
+ *   jit.c        host target machine, O3 pipeline, ORC LLJIT, trackers
+ *   runtime.c    uf_rt_* helpers that JIT'd code calls
+ *
+ * Conventions: functions return 0 / -1 (or a pointer / NULL) and report the
+ * first error through a UfError.  Pointers are borrowed unless a comment
+ * says "new" (caller frees) or "stolen".
+ */
+#ifndef UF_KERNELS_H
+#define UF_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UF_API __attribute__((visibility("default")))
+
+/* =====================================================================
+ * alloc.c -- one allocator hook (Lua style) for every allocation we make.
+ * Tests install a failing allocator to check every error path.
+ * ===================================================================== */
+
+typedef struct UfAllocator {
+    void *(*malloc)(void *ud, size_t n);
+    void *(*realloc)(void *ud, void *p, size_t n);
+    void (*free)(void *ud, void *p);
+    void *ud;
+} UfAllocator;
+
+/* Installs |a| (copied); NULL restores the libc allocator. Not thread-safe:
+ * call before compiling. */
+UF_API void uf_set_allocator(const UfAllocator *a);
+void *uf_malloc(size_t n);               /* new, or NULL */
+void *uf_calloc(size_t count, size_t n); /* new zeroed, or NULL */
+void *uf_realloc(void *p, size_t n);     /* new, or NULL (p kept) */
+void uf_free(void *p);                   /* p may be NULL */
+char *uf_strdup(const char *s);          /* new, or NULL */
+
+/* =====================================================================
+ * diag.c -- errors with source locations.
+ * ===================================================================== */
+
+/* 1-based line and columns; end_col is one past the last column.
+ * line == 0 means "no location". */
+typedef struct UfLoc {
+    int32_t line;
+    int32_t col;
+    int32_t end_col;
+} UfLoc;
+
+typedef enum UfErrorKind {
+    UF_ERR_NONE = 0,
+    UF_ERR_SYNTAX,      /* malformed signature, layout or kir text */
+    UF_ERR_TYPE,        /* inference: no rule for these types */
+    UF_ERR_UNSUPPORTED, /* a construct the compiler does not handle */
+    UF_ERR_MEMORY,      /* an allocation failed */
+    UF_ERR_LLVM,        /* LLVM reported an error */
+    UF_ERR_INTERNAL     /* a broken invariant: a bug in ufuncforge */
+} UfErrorKind;
+
+typedef struct UfError {
+    UfErrorKind kind;
+    UfLoc loc;
+    char msg[480];
+} UfError;
+
+/* Records the error unless one is already recorded (the first error wins).
+ * Always returns -1 so callers can write `return uf_error(...)`. */
+int uf_error(UfError *e, UfErrorKind kind, UfLoc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int uf_error_nomem(UfError *e);
+void uf_error_clear(UfError *e);
+
+/* Renders "file:line:col: error: msg\n<source line>\n<caret>" into buf.
+ * |source| is the whole source text (may be NULL: no source line shown);
+ * |first_line| is the line number of source's first line. */
+void uf_error_render(const UfError *e, const char *file, const char *source,
+                     int first_line, char *buf, size_t n);
+
+/* Propagates a failure: `UF_TRY(parse_x(...));` */
+#define UF_TRY(expr)                                                           \
+    do {                                                                       \
+        if ((expr) < 0) {                                                      \
+            return -1;                                                         \
+        }                                                                      \
+    } while (0)
+
+/* =====================================================================
+ * types.c -- scalar kinds and types.
+ * ===================================================================== */
+
+typedef enum UfKind {
+    UF_VOID = 0,
+    UF_B1,
+    UF_I1,
+    UF_I2,
+    UF_I4,
+    UF_I8,
+    UF_U1,
+    UF_U2,
+    UF_U4,
+    UF_U8,
+    UF_F4,
+    UF_F8,
+    UF_C8,
+    UF_C16,
+    UF_NKINDS
+} UfKind;
+
+typedef enum UfLayout {
+    UF_LAYOUT_A = 0, /* any strides: f8[:] */
+    UF_LAYOUT_C = 1  /* innermost stride is the item size: f8[::1] */
+} UfLayout;
+
+/* UfType.flags: UF_TYPE_WEAK marks an untyped Python literal (NEP 50) of
+ * int, float or complex kind, whose type the other operand decides. */
+#define UF_TYPE_WEAK 0x1
+
+/* A type is a small value.  ndim == 0 is a scalar of |kind|. */
+typedef struct UfType {
+    uint8_t kind;   /* UfKind of the scalar or of the array's element */
+    uint8_t ndim;   /* 0 for scalars */
+    uint8_t layout; /* UfLayout, arrays only */
+    uint8_t flags;  /* UF_TYPE_WEAK */
+} UfType;
+
+#define UF_MAXNDIM 32
+
+UfType uf_type_scalar(UfKind k);
+UfType uf_type_weak(UfKind k); /* k is UF_I8, UF_F8 or UF_C16 */
+UfType uf_type_array(UfKind k, int ndim, UfLayout layout);
+bool uf_type_eq(UfType a, UfType b);
+bool uf_type_is_weak(UfType t);
+
+bool uf_kind_is_int(UfKind k);      /* signed or unsigned integer */
+bool uf_kind_is_signed(UfKind k);   /* signed integer */
+bool uf_kind_is_float(UfKind k);    /* f4, f8 */
+bool uf_kind_is_complex(UfKind k);  /* c8, c16 */
+int uf_kind_bits(UfKind k);         /* 1 for b1, 64 for i8, 128 for c16 */
+int uf_kind_itemsize(UfKind k);     /* bytes in memory; b1 is 1 */
+const char *uf_kind_name(UfKind k); /* "f8"; "void" */
+
+/* Canonical short name: "f8", "f8[:, :]", "f8[::1]", "weak f8". Returns buf. */
+const char *uf_type_str(UfType t, char *buf, size_t n);
+
+/* NumPy 2 promotion of two scalar types (NEP 50 for weak literals):
+ * np.result_type.  Two weak types stay weak.  Returns UF_VOID kind when
+ * there is no common type (an array, or void).  b1 + b1 is b1 here: the
+ * arithmetic rule that turns bools into ints lives in infer.c. */
+UfType uf_type_promote(UfType a, UfType b);
+
+/* The concrete type a weak literal defaults to: i8, f8 or c16.  Non-weak
+ * types are returned unchanged. */
+UfType uf_type_concrete(UfType t);
+
+/* Whether NumPy's can_cast(from, to, 'same_kind') holds for scalars. */
+bool uf_type_can_cast_same_kind(UfType from, UfType to);
+
+/* =====================================================================
+ * sig.c -- signature strings in every form Numba accepts.
+ *
+ *   'f8(f8, f8)'  'float64(float64, float64)'  '(f8, f8)' (return inferred)
+ *   'void(float64[:], float64[::1])'  'f8[:, :](f8[:, :], f8)'
+ *   'Tuple(f8, f8)(f8)' or '(f8, f8)(f8)'  several return values
+ *   aliases: intp uintp boolean bool_ double float_ int_ complex128 ...
+ * ===================================================================== */
+
+#define UF_MAXARGS 32
+#define UF_MAXOUTS 8
+
+typedef struct UfSig {
+    int nargs;
+    UfType args[UF_MAXARGS];
+    int nret; /* 0 for void (or inferred), >1 for a tuple */
+    UfType ret[UF_MAXOUTS];
+    bool ret_inferred; /* '(f8, f8)': return type to infer */
+} UfSig;
+
+/* Parses |text| into |out|.  On error the UfLoc columns point into |text|
+ * (line 1) and the message says what was expected there. */
+int uf_sig_parse(const char *text, UfSig *out, UfError *err);
+
+/* Parses one type name ("f8", "float64[:, ::1]", "intp") starting at
+ * text[*pos]; advances *pos.  Used by the sig and kir parsers. */
+int uf_type_parse(const char *text, int *pos, UfType *out, UfError *err);
+
+/* Canonical text "f8(f8, f8)", "(f8, f8)(f8)", "void(f8[:])". Returns buf. */
+const char *uf_sig_str(const UfSig *sig, char *buf, size_t n);
+
+/* =====================================================================
+ * kir.c -- the kernel IR: arena, nodes, kernels.
+ * ===================================================================== */
+
+typedef enum KirOp {
+#define KIR_OP(e, text, cls, nkids) KIR_##e,
+#include "kir_ops.def"
+#undef KIR_OP
+    KIR_NOPS
+} KirOp;
+
+typedef enum KirClass {
+    KIR_CLASS_ATOM,
+    KIR_CLASS_EXPR,
+    KIR_CLASS_STMT,
+    KIR_CLASS_BLOCK
+} KirClass;
+
+typedef enum KirFn {
+#define KIR_FN(e, name, arity, rule, f8, f4, c16) KIR_FN_##e,
+#include "kir_fns.def"
+#undef KIR_FN
+    KIR_NFNS
+} KirFn;
+
+typedef enum KirFnRule {
+    KIR_RULE_FLOAT,
+    KIR_RULE_PRED,
+    KIR_RULE_SAME,
+    KIR_RULE_SPECIAL
+} KirFnRule;
+
+typedef struct KirOpInfo {
+    const char *text;
+    KirClass cls;
+    int nkids; /* -1: variable */
+} KirOpInfo;
+
+typedef struct KirFnInfo {
+    const char *name;
+    int arity;
+    KirFnRule rule;
+    const char *f8_sym; /* "" when lowered inline */
+    const char *f4_sym;
+    const char *c16_sym; /* "" when complex is not accepted */
+} KirFnInfo;
+
+extern const KirOpInfo kir_op_info[KIR_NOPS];
+extern const KirFnInfo kir_fn_info[KIR_NFNS];
+
+/* Looks a spelling up; -1 when unknown. */
+int kir_op_lookup(const char *text, size_t len);
+int kir_fn_lookup(const char *name, size_t len);
+
+typedef struct KirNode KirNode;
+struct KirNode {
+    uint8_t op;  /* KirOp */
+    UfType type; /* set by inference; kind UF_VOID before */
+    UfLoc loc;
+    int32_t nkids;
+    KirNode **kids; /* in the arena */
+    union {
+        int64_t ival; /* INT, BOOL */
+        double fval;  /* FLOAT, IMAG */
+        int32_t var;  /* VAR, SET, FOR: index into KirKernel.vars */
+        int32_t fn;   /* CALL: KirFn */
+        UfType to;    /* CAST */
+    } u;
+};
+
+typedef struct KirVar {
+    const char *name; /* in the arena */
+    UfType type;      /* set by inference */
+    bool is_arg;      /* arguments come first: vars[0..nargs) */
+} KirVar;
+
+typedef struct KirArena KirArena;
+
+typedef struct KirKernel {
+    KirArena *arena;
+    const char *name; /* in the arena */
+    UfLoc loc;
+    int32_t nargs;
+    int32_t nvars; /* arguments + locals */
+    int32_t cap_vars;
+    KirVar *vars;  /* uf_malloc'd, freed with the kernel */
+    KirNode *body; /* a KIR_BLOCK */
+} KirKernel;
+
+/* Arena: bump allocation in chunks; freed in one call. */
+KirArena *kir_arena_new(void);                /* new, or NULL */
+void kir_arena_free(KirArena *a);             /* a may be NULL */
+void *kir_arena_alloc(KirArena *a, size_t n); /* zeroed, 16-aligned, or NULL */
+char *kir_arena_strndup(KirArena *a, const char *s, size_t n);
+
+/* A kernel with its own arena.  new, or NULL on allocation failure. */
+KirKernel *kir_kernel_new(const char *name, size_t name_len);
+void kir_kernel_free(KirKernel *k); /* frees the arena too; k may be NULL */
+
+/* Adds a variable (arguments before any local); returns its index or -1. */
+int kir_kernel_add_var(KirKernel *k, const char *name, size_t len, bool is_arg);
+/* Index of the variable named |name|, or -1. */
+int kir_kernel_find_var(const KirKernel *k, const char *name, size_t len);
+
+/* A node with |nkids| (zeroed) child slots, in the kernel's arena. */
+KirNode *kir_node_new(KirKernel *k, KirOp op, int nkids, UfLoc loc);
+
+/* =====================================================================
+ * kir_print.c / kir_parse.c -- the canonical text form.
+ *
+ *   (kernel leaky_relu (x)
+ *     (return (select (> x 0) x (* 0.01 x))))
+ *
+ * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name.
+ * Each statement of a block starts on its own line, indented two spaces
+ * per level; expressions stay on one line.  Flags add an annotation after
+ * any node: ":f8" (its type) and "@3:7-12" (its location).  The parser
+ * accepts both; without "@", a node's location is its place in the text.
+ * ===================================================================== */
+
+#define KIR_PRINT_TYPES 0x1
+#define KIR_PRINT_LOCS 0x2
+
+/* new NUL-terminated text (uf_free), or NULL on allocation failure. */
+char *kir_print(const KirKernel *k, int flags);
+
+/* Parses one kernel.  new kernel, or NULL with |err| set (location in the
+ * text). */
+KirKernel *kir_parse(const char *text, UfError *err);
+
+/* =====================================================================
+ * kir_verify.c -- structure: child counts and classes, variables in range,
+ * break/continue inside loops, SET/FOR targets are locals, LOAD/STORE/SHAPE
+ * name array-typed arguments, each read variable is assigned somewhere,
+ * RETURN counts agree.
+ * ===================================================================== */
+
+int kir_verify(const KirKernel *k, UfError *err);
+
+/* =====================================================================
+ * infer.c -- types for one signature.
+ *
+ * Fills node->type for every node and vars[i].type, and |resolved| with
+ * the concrete signature (inferred return types filled in).  Locals get
+ * one type each: the NumPy promotion of everything assigned to them, so
+ * a variable given an int and a float becomes f8; a local assigned only
+ * weak literals defaults to i8 / f8 / c16.
+ * ===================================================================== */
+
+int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
+                    UfError *err);
+
+/* =====================================================================
+ * lower.c / mathlib.c -- typed kir -> LLVM IR.
+ *
+ * The scalar kernel becomes an internal, always-inline function
+ *   i32 @<name>.kernel(ptr out0, ..., <arg0>, <arg1>, ...)
+ * where scalars are passed by value (complex as {re, im} structs) and
+ * outputs through pointers.  The i32 result carries UF_KFLAG_* bits; the
+ * loop ORs them and raises the matching FP flags once, after the loop.
+ * ===================================================================== */
+
+#define UF_KFLAG_DIVBYZERO 0x1    /* integer // or % by zero */
+#define UF_KFLAG_OVERFLOW 0x2     /* INT_MIN // -1 */
+#define UF_KFLAG_INVALID 0x4      /* reserved */
+#define UF_KFLAG_ERROR 0x40000000 /* a kernel error stopped the loop */
+
+typedef struct UfMathIsa {
+    char letter;  /* x86 vector ABI letter: b (SSE4), c (AVX), d (AVX2),
+                     e (AVX-512); 0 = no vector math */
+    int f8_lanes; /* 2, 4 or 8 */
+    int f4_lanes; /* 4, 8 or 16 */
+} UfMathIsa;
+
+typedef struct UfLowerOptions {
+    bool fastmath;    /* LLVM fast-math flags on float ops */
+    bool boundscheck; /* array indexing checks (gufunc kernels) */
+    UfMathIsa isa;    /* which libmvec variants to advertise */
+} UfLowerOptions;
+
+/* LLVM handles as opaque pointers so this header needs no LLVM include. */
+typedef struct LLVMOpaqueModule *UfLLVMModule;
+typedef struct LLVMOpaqueValue *UfLLVMValue;
+
+/* Emits the kernel of |k| (already inferred for |sig|) into module |m|.
+ * Returns the function, or NULL with |err| set. */
+UfLLVMValue uf_lower_kernel(UfLLVMModule m, const KirKernel *k,
+                            const UfSig *sig, const UfLowerOptions *opt,
+                            UfError *err);
+
+/* =====================================================================
+ * jit.c -- one LLJIT per process for the host CPU.
+ * ===================================================================== */
+
+typedef struct UfJitUnit UfJitUnit; /* one ResourceTracker */
+
+/* Starts the JIT once (thread-safe); 0 or -1. */
+int uf_jit_init(UfError *err);
+/* Host facts (after init): CPU name, feature string, math ISA. */
+const char *uf_jit_cpu_name(void);
+const char *uf_jit_cpu_features(void);
+UfMathIsa uf_jit_math_isa(void);
+
+/* A fresh LLVM module in a fresh thread-safe context, with the host triple
+ * and data layout.  The context is owned by the returned module handle and
+ * released by uf_jit_add or uf_jit_discard. */
+typedef struct UfJitModule {
+    UfLLVMModule module;
+    void *tsc; /* LLVMOrcThreadSafeContextRef */
+} UfJitModule;
+int uf_jit_module_new(const char *name, UfJitModule *out, UfError *err);
+void uf_jit_discard(UfJitModule *jm);
+
+/* Runs default<O3> (or the given pipeline) for the host. */
+int uf_jit_optimize(UfJitModule *jm, const char *pipeline, UfError *err);
+/* new text of the module's assembly for the host (uf_free), or NULL. */
+char *uf_jit_emit_asm(UfJitModule *jm, UfError *err);
+
+/* Hands the module to the JIT under a new ResourceTracker (stolen) and
+ * looks up |symbol|.  new unit, or NULL. */
+UfJitUnit *uf_jit_add(UfJitModule *jm, const char *symbol, void **addr,
+                      UfError *err);
+/* Removes the unit's code from the process. */
+void uf_jit_unit_free(UfJitUnit *u);
+
+/* =====================================================================
+ * runtime.c -- helpers JIT'd code calls by name (registered in the JIT).
+ * Complex values go through pointers to {re, im} pairs.
+ * ===================================================================== */
+
+typedef struct UfRuntimeSymbol {
+    const char *name;
+    void *addr;
+} UfRuntimeSymbol;
+
+/* NULL-terminated table of every uf_rt_* helper. */
+extern const UfRuntimeSymbol uf_runtime_symbols[];
+
+/* Raises FE_DIVBYZERO / FE_OVERFLOW / FE_INVALID for UF_KFLAG_* bits. */
+void uf_rt_raise_fpe(int32_t kflags);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UF_KERNELS_H */

@@ -1,0 +1,155 @@
+/*
+ * runtime.c -- the helpers JIT'd kernels call by name.  jit.c defines each
+ * of them in the JIT's symbol table (the extension module is loaded
+ * RTLD_LOCAL, so the JIT could not find them otherwise).
+ *
+ * Complex arguments and results go through pointers to {re, im} doubles,
+ * which keeps the calling convention independent of the C ABI for
+ * _Complex values.
+ */
+#include "kernels.h"
+
+#include <complex.h>
+#include <fenv.h>
+#include <math.h>
+#include <stdint.h>
+
+void uf_rt_raise_fpe(int32_t kflags)
+{
+    int ex = 0;
+    if (kflags & UF_KFLAG_DIVBYZERO) {
+        ex |= FE_DIVBYZERO;
+    }
+    if (kflags & UF_KFLAG_OVERFLOW) {
+        ex |= FE_OVERFLOW;
+    }
+    if (kflags & UF_KFLAG_INVALID) {
+        ex |= FE_INVALID;
+    }
+    if (ex != 0) {
+        feraiseexcept(ex);
+    }
+}
+
+/* base ** exp on unsigned 64-bit integers, wrapping. */
+uint64_t uf_rt_upow(uint64_t base, uint64_t exp)
+{
+    uint64_t r = 1;
+    while (exp != 0) {
+        if (exp & 1) {
+            r *= base;
+        }
+        base *= base;
+        exp >>= 1;
+    }
+    return r;
+}
+
+/* base ** exp on signed 64-bit integers, wrapping.  A negative exponent
+ * gives the truncated 1 / base ** -exp: 1 for base 1, +-1 for base -1,
+ * else 0 (0 ** negative gives 0 and raises divide-by-zero). */
+int64_t uf_rt_ipow(int64_t base, int64_t exp)
+{
+    if (exp >= 0) {
+        return (int64_t)uf_rt_upow((uint64_t)base, (uint64_t)exp);
+    }
+    if (base == 1) {
+        return 1;
+    }
+    if (base == -1) {
+        return (exp & 1) ? -1 : 1;
+    }
+    if (base == 0) {
+        feraiseexcept(FE_DIVBYZERO);
+    }
+    return 0;
+}
+
+/* math.gcd: non-negative, gcd(0, 0) == 0. */
+int64_t uf_rt_gcd(int64_t a, int64_t b)
+{
+    uint64_t x = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+    uint64_t y = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    while (y != 0) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return (int64_t)x;
+}
+
+/* lgamma without touching the global signgam (thread-safe). */
+double uf_rt_lgamma(double x)
+{
+    int sign;
+    return lgamma_r(x, &sign);
+}
+
+float uf_rt_lgammaf(float x)
+{
+    int sign;
+    return lgammaf_r(x, &sign);
+}
+
+/* ---- complex ------------------------------------------------------------ */
+
+static double complex load_c(const double *p)
+{
+    return CMPLX(p[0], p[1]);
+}
+
+static void store_c(double *out, double complex z)
+{
+    out[0] = creal(z);
+    out[1] = cimag(z);
+}
+
+#define UF_COMPLEX_UNARY(name, expr)                                           \
+    void name(double *out, const double *a)                                    \
+    {                                                                          \
+        double complex z = load_c(a);                                          \
+        store_c(out, (expr));                                                  \
+    }
+
+UF_COMPLEX_UNARY(uf_rt_csqrt, csqrt(z))
+UF_COMPLEX_UNARY(uf_rt_cexp, cexp(z))
+UF_COMPLEX_UNARY(uf_rt_clog, clog(z))
+UF_COMPLEX_UNARY(uf_rt_clog10, clog(z) / M_LN10)
+UF_COMPLEX_UNARY(uf_rt_csin, csin(z))
+UF_COMPLEX_UNARY(uf_rt_ccos, ccos(z))
+UF_COMPLEX_UNARY(uf_rt_ctan, ctan(z))
+UF_COMPLEX_UNARY(uf_rt_ctanh, ctanh(z))
+
+/* a ** b; 0 ** 0 is 1, as Python. */
+void uf_rt_cpow(double *out, const double *a, const double *b)
+{
+    double complex x = load_c(a), y = load_c(b);
+    if (y == 0.0) {
+        store_c(out, 1.0);
+        return;
+    }
+    if (x == 0.0 && cimag(y) == 0.0 && creal(y) > 0.0) {
+        store_c(out, 0.0);
+        return;
+    }
+    store_c(out, cpow(x, y));
+}
+
+const UfRuntimeSymbol uf_runtime_symbols[] = {
+    {"uf_rt_raise_fpe", (void *)uf_rt_raise_fpe},
+    {"uf_rt_upow", (void *)uf_rt_upow},
+    {"uf_rt_ipow", (void *)uf_rt_ipow},
+    {"uf_rt_gcd", (void *)uf_rt_gcd},
+    {"uf_rt_lgamma", (void *)uf_rt_lgamma},
+    {"uf_rt_lgammaf", (void *)uf_rt_lgammaf},
+    {"uf_rt_csqrt", (void *)uf_rt_csqrt},
+    {"uf_rt_cexp", (void *)uf_rt_cexp},
+    {"uf_rt_clog", (void *)uf_rt_clog},
+    {"uf_rt_clog10", (void *)uf_rt_clog10},
+    {"uf_rt_csin", (void *)uf_rt_csin},
+    {"uf_rt_ccos", (void *)uf_rt_ccos},
+    {"uf_rt_ctan", (void *)uf_rt_ctan},
+    {"uf_rt_ctanh", (void *)uf_rt_ctanh},
+    {"uf_rt_cpow", (void *)uf_rt_cpow},
+    {NULL, NULL},
+};

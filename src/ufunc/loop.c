@@ -1,0 +1,346 @@
+/*
+ * loop.c -- the elementwise loop around a scalar kernel, with NumPy's
+ * ArrayMethod strided-loop ABI:
+ *
+ *   i32 @name(ptr ctx, ptr args, ptr dims, ptr steps, ptr aux)
+ *
+ * It loads the operand pointers and strides, then calls one of two
+ * internal loops:
+ *   @name.contig   every step equals its item size: indexes by i, pointers
+ *                  noalias, so the loop vectorizer makes SIMD code of it
+ *                  (NumPy only passes exact or no overlap between
+ *                  operands);
+ *   @name.strided  any strides, zero and negative included: bumps byte
+ *                  pointers.
+ * The kernel's flag bits are OR-reduced over the loop; afterwards
+ * uf_rt_raise_fpe raises the matching FP exceptions once.
+ */
+#include "ufunc.h"
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h> /* temporary metadata nodes */
+#include <stdio.h>
+#include <string.h>
+
+#define MAXOPS (UF_MAXARGS + UF_MAXOUTS)
+
+typedef struct Loop {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMValueRef kernel;
+    const UfSig *sig;
+    int nops; /* inputs then outputs */
+    UfType types[MAXOPS];
+    LLVMTypeRef i64, i32, ptr;
+} Loop;
+
+/* The in-memory type of a scalar (b1 is a byte). */
+static LLVMTypeRef mem_type(Loop *P, UfKind k)
+{
+    switch (k) {
+    case UF_B1:
+    case UF_I1:
+    case UF_U1:
+        return LLVMInt8TypeInContext(P->ctx);
+    case UF_I2:
+    case UF_U2:
+        return LLVMInt16TypeInContext(P->ctx);
+    case UF_I4:
+    case UF_U4:
+        return P->i32;
+    case UF_I8:
+    case UF_U8:
+        return P->i64;
+    case UF_F4:
+        return LLVMFloatTypeInContext(P->ctx);
+    case UF_F8:
+        return LLVMDoubleTypeInContext(P->ctx);
+    default: { /* complex: {re, im} */
+        LLVMTypeRef f = k == UF_C8 ? LLVMFloatTypeInContext(P->ctx)
+                                   : LLVMDoubleTypeInContext(P->ctx);
+        LLVMTypeRef parts[2] = {f, f};
+        return LLVMStructTypeInContext(P->ctx, parts, 2, 0);
+    }
+    }
+}
+
+/* Loads input |k| from |p|, as the kernel's parameter type. */
+static LLVMValueRef load_input(Loop *P, int k, LLVMValueRef p)
+{
+    UfKind kind = (UfKind)P->types[k].kind;
+    LLVMValueRef v = LLVMBuildLoad2(P->b, mem_type(P, kind), p, "");
+    if (kind == UF_B1) {
+        v = LLVMBuildICmp(P->b, LLVMIntNE, v, LLVMConstInt(LLVMTypeOf(v), 0, 0),
+                          "");
+    }
+    return v;
+}
+
+/* Calls the kernel on operand pointers ops[0..nops); returns its flags. */
+static LLVMValueRef call_kernel(Loop *P, LLVMValueRef *ops)
+{
+    LLVMValueRef args[MAXOPS];
+    int nin = P->sig->nargs, nout = P->sig->nret, n = 0;
+    for (int j = 0; j < nout; j++) {
+        args[n++] = ops[nin + j];
+    }
+    for (int k = 0; k < nin; k++) {
+        args[n++] = load_input(P, k, ops[k]);
+    }
+    LLVMTypeRef fty = LLVMGlobalGetValueType(P->kernel);
+    return LLVMBuildCall2(P->b, fty, P->kernel, args, (unsigned)n, "flags");
+}
+
+static LLVMValueRef add_function(Loop *P, const char *name, LLVMTypeRef *params,
+                                 int n, bool internal)
+{
+    LLVMTypeRef fty = LLVMFunctionType(P->i32, params, (unsigned)n, 0);
+    LLVMValueRef fn = LLVMAddFunction(P->mod, name, fty);
+    if (internal) {
+        LLVMSetLinkage(fn, LLVMInternalLinkage);
+    }
+    return fn;
+}
+
+/* Opens the counted loop `for (i = 0; i < n; i++)`: returns the body
+ * block, with |i| and the flag accumulator |acc| as phis. */
+typedef struct Counted {
+    LLVMBasicBlockRef entry, body, exit;
+    LLVMValueRef i, acc, n;
+} Counted;
+
+static void counted_open(Loop *P, LLVMValueRef fn, LLVMValueRef n, Counted *c)
+{
+    c->entry = LLVMAppendBasicBlockInContext(P->ctx, fn, "entry");
+    c->body = LLVMAppendBasicBlockInContext(P->ctx, fn, "loop");
+    c->exit = LLVMAppendBasicBlockInContext(P->ctx, fn, "exit");
+    c->n = n;
+    LLVMPositionBuilderAtEnd(P->b, c->entry);
+    LLVMValueRef any =
+        LLVMBuildICmp(P->b, LLVMIntSGT, n, LLVMConstInt(P->i64, 0, 0), "");
+    LLVMBuildCondBr(P->b, any, c->body, c->exit);
+    LLVMPositionBuilderAtEnd(P->b, c->body);
+    c->i = LLVMBuildPhi(P->b, P->i64, "i");
+    c->acc = LLVMBuildPhi(P->b, P->i32, "acc");
+}
+
+/* A metadata node {"name"} or {"name", i32 value}. */
+static LLVMMetadataRef loop_hint(Loop *P, const char *name, int value)
+{
+    LLVMMetadataRef ops[2] = {
+        LLVMMDStringInContext2(P->ctx, name, strlen(name)),
+        LLVMValueAsMetadata(LLVMConstInt(P->i32, (unsigned)value, 0))};
+    return LLVMMDNodeInContext2(P->ctx, ops, value < 0 ? 1 : 2);
+}
+
+/* Attaches loop metadata to the latch branch |br|: the strided loop
+ * (|scalar|) is neither vectorized nor unrolled, as gathers and stride
+ * versioning cost compile time and rarely pay; the contiguous loop is
+ * interleaved twice, which keeps its code (and compile time) small. */
+static void loop_hints(Loop *P, LLVMValueRef br, bool scalar)
+{
+    LLVMMetadataRef self = LLVMTemporaryMDNode(P->ctx, NULL, 0);
+    LLVMMetadataRef ops[3] = {self};
+    int n = 1;
+    if (scalar) {
+        ops[n++] = loop_hint(P, "llvm.loop.vectorize.width", 1);
+        ops[n++] = loop_hint(P, "llvm.loop.unroll.disable", -1);
+    } else {
+        ops[n++] = loop_hint(P, "llvm.loop.interleave.count", 2);
+    }
+    LLVMMetadataRef loop = LLVMMDNodeInContext2(P->ctx, ops, (size_t)n);
+    LLVMMetadataReplaceAllUsesWith(self, loop);
+    unsigned kind = LLVMGetMDKindIDInContext(P->ctx, "llvm.loop", 9);
+    LLVMSetMetadata(br, kind, LLVMMetadataAsValue(P->ctx, loop));
+}
+
+/* Closes the loop: acc |= flags, i++, and returns the final flags. */
+static void counted_close(Loop *P, Counted *c, LLVMValueRef flags, bool scalar)
+{
+    LLVMValueRef acc = LLVMBuildOr(P->b, c->acc, flags, "");
+    LLVMValueRef next =
+        LLVMBuildAdd(P->b, c->i, LLVMConstInt(P->i64, 1, 0), "");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(P->b);
+    LLVMValueRef more = LLVMBuildICmp(P->b, LLVMIntSLT, next, c->n, "");
+    LLVMValueRef br = LLVMBuildCondBr(P->b, more, c->body, c->exit);
+    loop_hints(P, br, scalar);
+    LLVMValueRef zero32 = LLVMConstInt(P->i32, 0, 0);
+    LLVMValueRef zero64 = LLVMConstInt(P->i64, 0, 0);
+    LLVMValueRef iv[2] = {zero64, next}, av[2] = {zero32, acc};
+    LLVMBasicBlockRef from[2] = {c->entry, latch};
+    LLVMAddIncoming(c->i, iv, from, 2);
+    LLVMAddIncoming(c->acc, av, from, 2);
+    LLVMPositionBuilderAtEnd(P->b, c->exit);
+    LLVMValueRef out = LLVMBuildPhi(P->b, P->i32, "flags");
+    LLVMValueRef ov[2] = {zero32, acc};
+    LLVMAddIncoming(out, ov, from, 2);
+    LLVMBuildRet(P->b, out);
+}
+
+/* @name.contig(ptr noalias p0, ..., i64 n) */
+static LLVMValueRef emit_contig(Loop *P, const char *name)
+{
+    LLVMTypeRef params[MAXOPS + 1];
+    for (int k = 0; k < P->nops; k++) {
+        params[k] = P->ptr;
+    }
+    params[P->nops] = P->i64;
+    char fname[200];
+    snprintf(fname, sizeof fname, "%s.contig", name);
+    LLVMValueRef fn = add_function(P, fname, params, P->nops + 1, true);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (int k = 0; k < P->nops; k++) {
+        LLVMAddAttributeAtIndex(fn, (unsigned)k + 1,
+                                LLVMCreateEnumAttribute(P->ctx, noalias, 0));
+    }
+    Counted c;
+    counted_open(P, fn, LLVMGetParam(fn, (unsigned)P->nops), &c);
+    LLVMValueRef ops[MAXOPS];
+    for (int k = 0; k < P->nops; k++) {
+        LLVMTypeRef et = mem_type(P, (UfKind)P->types[k].kind);
+        ops[k] = LLVMBuildInBoundsGEP2(P->b, et, LLVMGetParam(fn, (unsigned)k),
+                                       &c.i, 1, "");
+    }
+    counted_close(P, &c, call_kernel(P, ops), false);
+    return fn;
+}
+
+/* @name.strided(ptr p0, ..., i64 s0, ..., i64 n) */
+static LLVMValueRef emit_strided(Loop *P, const char *name)
+{
+    LLVMTypeRef params[2 * MAXOPS + 1];
+    for (int k = 0; k < P->nops; k++) {
+        params[k] = P->ptr;
+        params[P->nops + k] = P->i64;
+    }
+    params[2 * P->nops] = P->i64;
+    char fname[200];
+    snprintf(fname, sizeof fname, "%s.strided", name);
+    LLVMValueRef fn = add_function(P, fname, params, 2 * P->nops + 1, true);
+    Counted c;
+    counted_open(P, fn, LLVMGetParam(fn, (unsigned)(2 * P->nops)), &c);
+    LLVMValueRef ops[MAXOPS];
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(P->ctx);
+    for (int k = 0; k < P->nops; k++) {
+        LLVMValueRef step = LLVMGetParam(fn, (unsigned)(P->nops + k));
+        LLVMValueRef off = LLVMBuildMul(P->b, c.i, step, "");
+        ops[k] =
+            LLVMBuildGEP2(P->b, i8, LLVMGetParam(fn, (unsigned)k), &off, 1, "");
+    }
+    counted_close(P, &c, call_kernel(P, ops), true);
+    return fn;
+}
+
+/* Loads element |k| of the pointer (or i64) array |base|. */
+static LLVMValueRef load_at(Loop *P, LLVMTypeRef t, LLVMValueRef base, int k)
+{
+    LLVMValueRef idx = LLVMConstInt(P->i64, (unsigned long long)k, 0);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(P->b, t, base, &idx, 1, "");
+    return LLVMBuildLoad2(P->b, t, p, "");
+}
+
+/* After the loop: raise FP flags, map the error bit to -1. */
+static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
+{
+    LLVMBasicBlockRef raise =
+        LLVMAppendBasicBlockInContext(P->ctx, fn, "raise");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(P->ctx, fn, "done");
+    int fpe = UF_KFLAG_DIVBYZERO | UF_KFLAG_OVERFLOW | UF_KFLAG_INVALID;
+    LLVMValueRef any = LLVMBuildICmp(
+        P->b, LLVMIntNE,
+        LLVMBuildAnd(P->b, flags, LLVMConstInt(P->i32, fpe, 0), ""),
+        LLVMConstInt(P->i32, 0, 0), "");
+    LLVMBuildCondBr(P->b, any, raise, done);
+    LLVMPositionBuilderAtEnd(P->b, raise);
+    LLVMTypeRef fty =
+        LLVMFunctionType(LLVMVoidTypeInContext(P->ctx), &P->i32, 1, 0);
+    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_raise_fpe");
+    if (rt == NULL) {
+        rt = LLVMAddFunction(P->mod, "uf_rt_raise_fpe", fty);
+    }
+    LLVMBuildCall2(P->b, fty, rt, &flags, 1, "");
+    LLVMBuildBr(P->b, done);
+    LLVMPositionBuilderAtEnd(P->b, done);
+    LLVMValueRef err = LLVMBuildICmp(
+        P->b, LLVMIntNE,
+        LLVMBuildAnd(P->b, flags, LLVMConstInt(P->i32, UF_KFLAG_ERROR, 0), ""),
+        LLVMConstInt(P->i32, 0, 0), "");
+    LLVMBuildRet(P->b, LLVMBuildSelect(P->b, err,
+                                       LLVMConstInt(P->i32, (unsigned)-1, 1),
+                                       LLVMConstInt(P->i32, 0, 0), ""));
+}
+
+/* The exported entry: choose the contiguous or the strided loop. */
+static LLVMValueRef emit_entry(Loop *P, const char *name, LLVMValueRef contig,
+                               LLVMValueRef strided)
+{
+    LLVMTypeRef params[5] = {P->ptr, P->ptr, P->ptr, P->ptr, P->ptr};
+    LLVMValueRef fn = add_function(P, name, params, 5, false);
+    LLVMBasicBlockRef entry =
+        LLVMAppendBasicBlockInContext(P->ctx, fn, "entry");
+    LLVMBasicBlockRef fast = LLVMAppendBasicBlockInContext(P->ctx, fn, "fast");
+    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(P->ctx, fn, "slow");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(P->ctx, fn, "join");
+    LLVMPositionBuilderAtEnd(P->b, entry);
+    LLVMValueRef n = load_at(P, P->i64, LLVMGetParam(fn, 2), 0);
+    LLVMValueRef cargs[MAXOPS + 1], sargs[2 * MAXOPS + 1];
+    LLVMValueRef unit = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 1, 0);
+    for (int k = 0; k < P->nops; k++) {
+        LLVMValueRef p = load_at(P, P->ptr, LLVMGetParam(fn, 1), k);
+        LLVMValueRef s = load_at(P, P->i64, LLVMGetParam(fn, 3), k);
+        int size = uf_kind_itemsize((UfKind)P->types[k].kind);
+        LLVMValueRef same = LLVMBuildICmp(
+            P->b, LLVMIntEQ, s, LLVMConstInt(P->i64, (unsigned)size, 0), "");
+        unit = LLVMBuildAnd(P->b, unit, same, "");
+        cargs[k] = sargs[k] = p;
+        sargs[P->nops + k] = s;
+    }
+    cargs[P->nops] = sargs[2 * P->nops] = n;
+    LLVMBuildCondBr(P->b, unit, fast, slow);
+    LLVMValueRef r[2];
+    LLVMBasicBlockRef from[2] = {fast, slow};
+    LLVMValueRef fns[2] = {contig, strided};
+    LLVMValueRef *argv[2] = {cargs, sargs};
+    unsigned argc[2] = {(unsigned)P->nops + 1, 2 * (unsigned)P->nops + 1};
+    for (int i = 0; i < 2; i++) {
+        LLVMPositionBuilderAtEnd(P->b, from[i]);
+        r[i] = LLVMBuildCall2(P->b, LLVMGlobalGetValueType(fns[i]), fns[i],
+                              argv[i], argc[i], "");
+        LLVMBuildBr(P->b, join);
+    }
+    LLVMPositionBuilderAtEnd(P->b, join);
+    LLVMValueRef flags = LLVMBuildPhi(P->b, P->i32, "flags");
+    LLVMAddIncoming(flags, r, from, 2);
+    finish(P, fn, flags);
+    return fn;
+}
+
+UfLLVMValue uf_ufunc_emit_loop(UfLLVMModule m, UfLLVMValue kernel,
+                               const UfSig *sig, const char *name, UfError *err)
+{
+    if (sig->ret_inferred || sig->nret < 1) {
+        UfLoc none = {0, 0, 0};
+        uf_error(err, UF_ERR_TYPE, none,
+                 "an elementwise kernel must return a value");
+        return NULL;
+    }
+    Loop P = {.mod = m, .kernel = kernel, .sig = sig};
+    P.ctx = LLVMGetModuleContext(m);
+    P.i64 = LLVMInt64TypeInContext(P.ctx);
+    P.i32 = LLVMInt32TypeInContext(P.ctx);
+    P.ptr = LLVMPointerTypeInContext(P.ctx, 0);
+    P.nops = sig->nargs + sig->nret;
+    for (int k = 0; k < sig->nargs; k++) {
+        P.types[k] = sig->args[k];
+    }
+    for (int j = 0; j < sig->nret; j++) {
+        P.types[sig->nargs + j] = sig->ret[j];
+    }
+    P.b = LLVMCreateBuilderInContext(P.ctx);
+    LLVMValueRef contig = emit_contig(&P, name);
+    LLVMValueRef strided = emit_strided(&P, name);
+    LLVMValueRef fn = emit_entry(&P, name, contig, strided);
+    LLVMDisposeBuilder(P.b);
+    return fn;
+}
