@@ -737,11 +737,14 @@ static int build_entry(Lower *L)
         if (v->type.ndim > 0) {
             continue; /* arrays: gufunc kernels, not lowered here yet */
         }
-        L->slots[i] = LLVMBuildAlloca(L->b, l_type(L, v->type), v->name);
-        if (v->is_arg) {
-            LLVMValueRef p = LLVMGetParam(L->fn, (unsigned)(L->sig->nret + i));
-            LLVMBuildStore(L->b, p, L->slots[i]);
-        }
+        LLVMTypeRef t = l_type(L, v->type);
+        L->slots[i] = LLVMBuildAlloca(L->b, t, v->name);
+        /* arguments hold their value; locals start at zero, so a local
+         * read before any assignment on some path is 0, never undefined */
+        LLVMValueRef init =
+            v->is_arg ? LLVMGetParam(L->fn, (unsigned)(L->sig->nret + i))
+                      : LLVMConstNull(t);
+        LLVMBuildStore(L->b, init, L->slots[i]);
     }
     return 0;
 }
