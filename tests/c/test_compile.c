@@ -606,6 +606,19 @@ static void test_short_circuit_and_power(void)
     uf_compiled_free(c);
 }
 
+static void test_unassigned_local_is_zero(void)
+{
+    UfCompiled *c = fx_compile("(kernel f (x)\n"
+                               "  (if (> x 0) (block (set y 7.5)))\n"
+                               "  (return y))",
+                               "f8(f8)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double x[4] = {1.0, -1.0, 2.0, -3.0}, y[4];
+    CU_ASSERT_EQUAL(fx_run1(c, x, 8, y, 8, 4), 0);
+    CU_ASSERT(y[0] == 7.5 && y[1] == 0.0 && y[2] == 7.5 && y[3] == 0.0);
+    uf_compiled_free(c);
+}
+
 /* ---- signatures: several outputs, inferred return ------------------------ */
 
 static void test_two_outputs(void)
@@ -761,6 +774,7 @@ int main(void)
         UF_CASE(test_loops_break_continue),
         UF_CASE(test_range_forms),
         UF_CASE(test_short_circuit_and_power),
+        UF_CASE(test_unassigned_local_is_zero),
         UF_CASE(test_two_outputs),
         UF_CASE(test_inferred_return),
         UF_CASE(test_exp_loop_vectorizes_with_libmvec),
