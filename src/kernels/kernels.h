@@ -368,9 +368,13 @@ int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
  * loop ORs them and raises the matching FP flags once, after the loop.
  * ===================================================================== */
 
-#define UF_KFLAG_DIVBYZERO 0x1    /* integer // or % by zero */
-#define UF_KFLAG_OVERFLOW 0x2     /* INT_MIN // -1 */
-#define UF_KFLAG_INVALID 0x4      /* reserved */
+#define UF_KFLAG_DIVBYZERO 0x1 /* integer // or % by zero */
+#define UF_KFLAG_OVERFLOW 0x2  /* INT_MIN // -1 */
+#define UF_KFLAG_INVALID 0x4   /* reserved */
+/* A float input was NaN.  x86 vector compares for < <= > >= raise
+ * FE_INVALID on NaN where Python and NumPy stay quiet; the loop clears
+ * FE_INVALID when an input was NaN (see uf_rt_raise_fpe). */
+#define UF_KFLAG_NAN_INPUT 0x8
 #define UF_KFLAG_ERROR 0x40000000 /* a kernel error stopped the loop */
 
 typedef struct UfMathIsa {
@@ -444,7 +448,10 @@ typedef struct UfRuntimeSymbol {
 /* NULL-terminated table of every uf_rt_* helper. */
 extern const UfRuntimeSymbol uf_runtime_symbols[];
 
-/* Raises FE_DIVBYZERO / FE_OVERFLOW / FE_INVALID for UF_KFLAG_* bits. */
+/* Raises FE_DIVBYZERO / FE_OVERFLOW / FE_INVALID for UF_KFLAG_* bits.
+ * With UF_KFLAG_NAN_INPUT it first clears FE_INVALID: comparisons of NaN
+ * inputs raised it, while a quiet NaN flowing through arithmetic raises
+ * nothing (documented in semantics.md). */
 void uf_rt_raise_fpe(int32_t kflags);
 
 #ifdef __cplusplus

@@ -16,6 +16,9 @@
 
 void uf_rt_raise_fpe(int32_t kflags)
 {
+    if (kflags & UF_KFLAG_NAN_INPUT) {
+        feclearexcept(FE_INVALID);
+    }
     int ex = 0;
     if (kflags & UF_KFLAG_DIVBYZERO) {
         ex |= FE_DIVBYZERO;

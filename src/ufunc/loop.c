@@ -77,6 +77,31 @@ static LLVMValueRef load_input(Loop *P, int k, LLVMValueRef p)
     return v;
 }
 
+/* UF_KFLAG_NAN_INPUT when one of the float inputs |vals| is NaN, else 0
+ * (quiet compares that vectorize with the loop). */
+static LLVMValueRef nan_inputs(Loop *P, LLVMValueRef *vals)
+{
+    LLVMValueRef any = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 0, 0);
+    for (int k = 0; k < P->sig->nargs; k++) {
+        UfKind kind = (UfKind)P->types[k].kind;
+        int parts = uf_kind_is_complex(kind) ? 2 : 1;
+        if (!uf_kind_is_float(kind) && parts == 1) {
+            continue;
+        }
+        for (int part = 0; part < parts; part++) {
+            LLVMValueRef x =
+                parts == 1
+                    ? vals[k]
+                    : LLVMBuildExtractValue(P->b, vals[k], (unsigned)part, "");
+            any = LLVMBuildOr(P->b, any,
+                              LLVMBuildFCmp(P->b, LLVMRealUNO, x, x, ""), "");
+        }
+    }
+    return LLVMBuildSelect(P->b, any,
+                           LLVMConstInt(P->i32, UF_KFLAG_NAN_INPUT, 0),
+                           LLVMConstInt(P->i32, 0, 0), "");
+}
+
 /* Calls the kernel on operand pointers ops[0..nops); returns its flags. */
 static LLVMValueRef call_kernel(Loop *P, LLVMValueRef *ops)
 {
@@ -89,7 +114,9 @@ static LLVMValueRef call_kernel(Loop *P, LLVMValueRef *ops)
         args[n++] = load_input(P, k, ops[k]);
     }
     LLVMTypeRef fty = LLVMGlobalGetValueType(P->kernel);
-    return LLVMBuildCall2(P->b, fty, P->kernel, args, (unsigned)n, "flags");
+    LLVMValueRef flags =
+        LLVMBuildCall2(P->b, fty, P->kernel, args, (unsigned)n, "flags");
+    return LLVMBuildOr(P->b, flags, nan_inputs(P, args + nout), "");
 }
 
 static LLVMValueRef add_function(Loop *P, const char *name, LLVMTypeRef *params,
@@ -246,7 +273,8 @@ static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
     LLVMBasicBlockRef raise =
         LLVMAppendBasicBlockInContext(P->ctx, fn, "raise");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(P->ctx, fn, "done");
-    int fpe = UF_KFLAG_DIVBYZERO | UF_KFLAG_OVERFLOW | UF_KFLAG_INVALID;
+    int fpe = UF_KFLAG_DIVBYZERO | UF_KFLAG_OVERFLOW | UF_KFLAG_INVALID |
+              UF_KFLAG_NAN_INPUT;
     LLVMValueRef any = LLVMBuildICmp(
         P->b, LLVMIntNE,
         LLVMBuildAnd(P->b, flags, LLVMConstInt(P->i32, fpe, 0), ""),

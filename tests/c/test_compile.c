@@ -350,6 +350,31 @@ static void test_int_division_flags(void)
     uf_compiled_free(c);
 }
 
+static void test_nan_compare_is_quiet(void)
+{
+    /* NaN inputs compared in a vectorized loop: no invalid flag, as in
+     * Python and NumPy; an invalid operation on ordinary inputs still
+     * raises it */
+    UfCompiled *c = fx_compile(LEAKY_RELU, "f8(f8)");
+    UfCompiled *s = fx_compile("(kernel f (x) (return (sqrt x)))", "f8(f8)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    double x[64], y[64];
+    for (int i = 0; i < 64; i++) {
+        x[i] = (i % 3 == 0) ? NAN : i - 30.0;
+    }
+    feclearexcept(FE_ALL_EXCEPT);
+    CU_ASSERT_EQUAL(fx_run1(c, x, 8, y, 8, 64), 0);
+    CU_ASSERT(!fetestexcept(FE_INVALID));
+    CU_ASSERT(isnan(y[0]) && y[1] == -0.29);
+    double neg[8] = {-1, -2, -3, -4, -5, -6, -7, -8};
+    feclearexcept(FE_ALL_EXCEPT);
+    CU_ASSERT_EQUAL(fx_run1(s, neg, 8, y, 8, 8), 0);
+    CU_ASSERT(fetestexcept(FE_INVALID));
+    uf_compiled_free(c);
+    uf_compiled_free(s);
+}
+
 /* ---- float floor division and modulo: Python's results ------------------- */
 
 static void py_fdivmod(double a, double b, double *div, double *mod)
@@ -767,6 +792,7 @@ int main(void)
         UF_CASE(test_bool_and_complex),
         UF_CASE(test_int_floordiv_mod),
         UF_CASE(test_int_division_flags),
+        UF_CASE(test_nan_compare_is_quiet),
         UF_CASE(test_float_floordiv_mod),
         UF_CASE(test_unary_math),
         UF_CASE(test_binary_math_and_predicates),
