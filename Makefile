@@ -1,32 +1,47 @@
 # ufuncforge -- developer entry points.  `make` alone prints this help.
 #
-# test, demo and bench-compile first run `deps` (tools/install-deps.sh),
-# which installs missing Debian packages as root and keeps .venv current;
-# it is cheap when nothing is missing.
+# test, demo, bench-compile and install-python first run `deps`
+# (tools/install-deps.sh), which installs missing Debian packages as root
+# and keeps .venv current; it is cheap when nothing is missing.
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CLANG_FORMAT ?= clang-format
-FORMAT_DIRS := src tests tools bench
+FORMAT_DIRS := src tests tools bench pyext
+VENV_PY := .venv/bin/python
+# The extension's CMake build is kept here between installs (one folder per
+# wheel tag), so a reinstall recompiles only what changed.
+PY_BUILD_DIR ?= build-python
+# Stamp of the last install of the package into .venv; inside .venv, so a
+# new venv reinstalls, and named .stamp-* so install-deps.sh removes it
+# when it reinstalls the requirements.  Any change to PY_INPUTS makes it
+# stale.
+PY_STAMP := .venv/.stamp-ufuncforge
+PY_INPUTS = pyproject.toml CMakeLists.txt $(shell find src pyext -type f \
+	\( -name '*.c' -o -name '*.h' -o -name '*.def' -o -name '*.py' \) \
+	2>/dev/null | sort)
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \
 	\( -name '*.c' -o -name '*.h' -o -name '*.cpp' \) 2>/dev/null | sort)
 
 # Prerequisites run in the order written (deps, then build, ...).
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
-.PHONY: help deps build test test-c test-python demo bench-compile \
-	format format-check clean
+.PHONY: help deps build test test-c test-python install-python demo \
+	bench-compile format format-check clean
 
 help:
 	@echo "ufuncforge make targets:"
 	@echo "  make demo           compile the seed kernels and run them on 5e6 elements"
 	@echo "  make test           C tests (ctest), Python tests, then format-check"
+	@echo "  make test-python    install the package into .venv, then pytest"
+	@echo "  make install-python pip install the package into .venv (skipped"
+	@echo "                      when no source changed since the last install)"
 	@echo "  make bench-compile  compile latency per signature (goal < 10 ms)"
 	@echo "  make build          configure (once) and build into $(BUILD_DIR)/"
 	@echo "  make deps           install missing Debian packages and .venv"
-	@echo "  make format         clang-format -i over src tests tools bench"
+	@echo "  make format         clang-format -i over src tests tools bench pyext"
 	@echo "  make format-check   fail if any file is not clang-formatted"
-	@echo "  make clean          remove $(BUILD_DIR)/"
+	@echo "  make clean          remove $(BUILD_DIR)/ and $(PY_BUILD_DIR)/"
 
 deps:
 	@bash tools/install-deps.sh
@@ -45,10 +60,20 @@ test: deps build test-c test-python format-check
 test-c:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
-# Python tests: pytest over tests/python goes here once the pyext package
-# builds (a later issue).  Note pytest exits 5 when it collects no test.
-test-python:
-	@echo "test-python: no Python package yet (pyext/ comes in a later issue)"
+# A regular (not editable) install: `import ufuncforge` then costs about
+# 1 ms, where scikit-build-core's editable import hook adds about 10 ms, and
+# tests run against what a user gets.  --no-build-isolation builds with
+# .venv's scikit-build-core and NumPy (install-deps.sh puts them there).
+install-python: deps $(PY_STAMP)
+
+$(PY_STAMP): $(PY_INPUTS)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(VENV_PY) -m pip install --quiet \
+		--no-build-isolation \
+		--config-settings=build-dir=$(PY_BUILD_DIR)/{wheel_tag} .
+	@touch $@
+
+test-python: install-python
+	$(VENV_PY) -m pytest tests/python -q
 
 demo: deps build
 	./$(BUILD_DIR)/ufdemo
@@ -64,4 +89,4 @@ format-check:
 	@echo "format-check: $(words $(FORMAT_FILES)) files clean"
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(PY_BUILD_DIR)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # install-deps.sh -- makes sure this machine has what ufuncforge needs:
 # the Debian packages (LLVM 19, oneTBB, CUnit, the C toolchain,
-# clang-format, Python with venv) and the virtual environment .venv with
-# the Python packages.  Called by `make deps`; cheap to run again.
+# clang-format, Python with venv and headers) and the virtual environment
+# .venv with the Python packages the package's build and tests need.
+# Called by `make deps`; cheap to run again.
 #
 # As root it installs what is missing with apt-get; otherwise it prints
 # the exact command to run and fails.
@@ -12,7 +13,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DEBS=(llvm-19-dev libtbb-dev libcunit1-dev cmake gcc g++ make clang-format)
 PY_DEBS=(python3-venv python3-dev)
-PY_REQUIREMENTS=("numpy>=2" "pytest")
+# numpy and scikit-build-core build ufuncforge (`make install-python` uses
+# --no-build-isolation); pytest and hypothesis run tests/python.
+PY_REQUIREMENTS=("numpy>=2" "scikit-build-core>=0.10" "pytest" "hypothesis")
 VENV=.venv
 
 log() {
@@ -37,11 +40,20 @@ python_venv_works() {
         python3 -c 'import ensurepip' >/dev/null 2>&1
 }
 
+# Whether python3 has its C headers (Python.h), to build the extension.
+python_headers_present() {
+    python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(
+    os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+        >/dev/null 2>&1
+}
+
 # Prints the Debian packages Python needs, if any.
 missing_python_debs() {
     if ! command -v python3 >/dev/null 2>&1; then
         echo python3 "${PY_DEBS[@]}"
-    elif [[ ! -x $VENV/bin/python ]] && ! python_venv_works; then
+    elif { [[ ! -x $VENV/bin/python ]] && ! python_venv_works; } ||
+        ! python_headers_present; then
         missing_debs "${PY_DEBS[@]}"
     fi
 }

@@ -1,0 +1,664 @@
+/*
+ * frontend.c -- Python AST (an ast.FunctionDef) to kir.
+ *
+ * The translation walks the AST objects Python's `ast` module made.
+ * Names assigned anywhere in a function are its locals (Python's rule);
+ * any other name is resolved once, at compile time, through the
+ * `resolve` callable: numbers are frozen as constants, modules give
+ * attributes, functions listed in `funcmap` become kir operations, and
+ * plain Python functions are translated too and inlined.
+ *
+ * Expressions may need statements before them (an inlined helper is a
+ * block of statements): those go into the statement list being built
+ * (`Fe.cur`) ahead of the statement that uses the value.  Where Python
+ * evaluates lazily (`and`, `or`, `x if c else y`, a `while` condition),
+ * such statements are kept inside the branch that runs them.
+ */
+#include "frontend.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+/* ---- errors and locations -------------------------------------------- */
+
+UfLoc fe_ast_loc(Fe *fe, PyObject *node)
+{
+    UfLoc loc = {0, 0, 0};
+    if (fe->use_call_loc) {
+        return fe->call_loc;
+    }
+    PyObject *ln = PyObject_GetAttrString(node, "lineno");
+    PyObject *col = PyObject_GetAttrString(node, "col_offset");
+    PyObject *eln = PyObject_GetAttrString(node, "end_lineno");
+    PyObject *ecol = PyObject_GetAttrString(node, "end_col_offset");
+    PyErr_Clear();
+    if (ln != NULL && col != NULL && PyLong_Check(ln) && PyLong_Check(col)) {
+        loc.line = (int)PyLong_AsLong(ln) + fe->src.first_line - 1;
+        loc.col = (int)PyLong_AsLong(col) + fe->col_offset + 1;
+        loc.end_col = loc.col + 1;
+        if (eln != NULL && ecol != NULL && PyLong_Check(ecol) &&
+            PyObject_RichCompareBool(eln, ln, Py_EQ) == 1) {
+            loc.end_col = (int)PyLong_AsLong(ecol) + fe->col_offset + 1;
+        }
+    }
+    Py_XDECREF(ln);
+    Py_XDECREF(col);
+    Py_XDECREF(eln);
+    Py_XDECREF(ecol);
+    return loc;
+}
+
+/* Records an error at |node| (first error wins); returns NULL. */
+
+void *fe_fail(Fe *fe, PyObject *node, const char *fmt, ...)
+{
+    if (fe->err.kind != UF_ERR_NONE || fe->err_is_python) {
+        return NULL;
+    }
+    char msg[sizeof fe->err.msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bool saved = fe->use_call_loc;
+    fe->use_call_loc = false; /* translation errors point into the helper */
+    UfLoc loc = node != NULL ? fe_ast_loc(fe, node) : fe->call_loc;
+    fe->use_call_loc = saved;
+    uf_error(&fe->err, UF_ERR_UNSUPPORTED, loc, "%s", msg);
+    fe->err_src = fe->src; /* owned: a helper's source may go away */
+    Py_XINCREF(fe->err_src.filename);
+    Py_XINCREF(fe->err_src.text);
+    return NULL;
+}
+
+/* A Python exception is set (from a callback or an allocation). */
+void *fe_fail_python(Fe *fe)
+{
+    fe->err_is_python = true;
+    return NULL;
+}
+
+void *fe_fail_nomem(Fe *fe)
+{
+    PyErr_NoMemory();
+    return fe_fail_python(fe);
+}
+
+bool fe_failed(const Fe *fe)
+{
+    return fe->err.kind != UF_ERR_NONE || fe->err_is_python;
+}
+
+/* ---- AST access ------------------------------------------------------ */
+
+/* The AST node's class name, e.g. "BinOp" (borrowed C string). */
+const char *fe_kind_of(PyObject *node)
+{
+    return Py_TYPE(node)->tp_name;
+}
+
+bool fe_is_kind(PyObject *node, const char *kind)
+{
+    return strcmp(fe_kind_of(node), kind) == 0;
+}
+
+/* A new reference to node.attr, or NULL with a Python error. */
+PyObject *fe_field(PyObject *node, const char *attr)
+{
+    return PyObject_GetAttrString(node, attr);
+}
+
+/* The identifier in field |attr| as a C string valid while |node| lives. */
+const char *fe_field_str(PyObject *node, const char *attr)
+{
+    PyObject *s = fe_field(node, attr);
+    if (s == NULL) {
+        return NULL;
+    }
+    const char *c = PyUnicode_Check(s) ? PyUnicode_AsUTF8(s) : NULL;
+    Py_DECREF(s); /* interned identifier: kept alive by the node */
+    return c;
+}
+
+/* ---- building kir ---------------------------------------------------- */
+
+KirNode *fe_mk(Fe *fe, KirOp op, int nkids, PyObject *at)
+{
+    KirNode *n = kir_node_new(fe->k, op, nkids, fe_ast_loc(fe, at));
+    return n != NULL ? n : fe_fail_nomem(fe);
+}
+
+KirNode *fe_mk1(Fe *fe, KirOp op, KirNode *a, PyObject *at)
+{
+    KirNode *n = a != NULL ? fe_mk(fe, op, 1, at) : NULL;
+    if (n != NULL) {
+        n->kids[0] = a;
+    }
+    return n;
+}
+
+KirNode *fe_mk2(Fe *fe, KirOp op, KirNode *a, KirNode *b, PyObject *at)
+{
+    KirNode *n = (a != NULL && b != NULL) ? fe_mk(fe, op, 2, at) : NULL;
+    if (n != NULL) {
+        n->kids[0] = a;
+        n->kids[1] = b;
+    }
+    return n;
+}
+
+KirNode *fe_mk_var(Fe *fe, int var, PyObject *at)
+{
+    KirNode *n = fe_mk(fe, KIR_VAR, 0, at);
+    if (n != NULL) {
+        n->u.var = var;
+    }
+    return n;
+}
+
+KirNode *fe_mk_set(Fe *fe, int var, KirNode *value, PyObject *at)
+{
+    KirNode *n = fe_mk1(fe, KIR_SET, value, at);
+    if (n != NULL) {
+        n->u.var = var;
+    }
+    return n;
+}
+
+KirNode *fe_mk_call(Fe *fe, KirFn fn, KirNode **args, int nargs, PyObject *at)
+{
+    for (int i = 0; i < nargs; i++) {
+        if (args[i] == NULL) {
+            return NULL;
+        }
+    }
+    KirNode *n = fe_mk(fe, KIR_CALL, nargs, at);
+    if (n != NULL) {
+        n->u.fn = fn;
+        memcpy(n->kids, args, (size_t)nargs * sizeof *args);
+    }
+    return n;
+}
+
+KirNode *fe_mk_cast(Fe *fe, UfKind kind, KirNode *a, PyObject *at)
+{
+    KirNode *n = fe_mk1(fe, KIR_CAST, a, at);
+    if (n != NULL) {
+        n->u.to = uf_type_scalar(kind);
+    }
+    return n;
+}
+
+KirNode *fe_mk_bool(Fe *fe, bool v, PyObject *at)
+{
+    KirNode *n = fe_mk(fe, KIR_BOOL, 0, at);
+    if (n != NULL) {
+        n->u.ival = v;
+    }
+    return n;
+}
+
+/* Appends |s| to the statement list being built. */
+int fe_emit(Fe *fe, KirNode *s)
+{
+    if (s == NULL) {
+        return -1;
+    }
+    StmtList *l = fe->cur;
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 8;
+        KirNode **items = uf_realloc(l->items, (size_t)cap * sizeof *items);
+        if (items == NULL) {
+            fe_fail_nomem(fe);
+            return -1;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = s;
+    return 0;
+}
+
+/* A KIR_BLOCK of |l|'s statements; frees the list. */
+KirNode *fe_to_block(Fe *fe, StmtList *l, PyObject *at)
+{
+    KirNode *b = fe_failed(fe) ? NULL : fe_mk(fe, KIR_BLOCK, l->n, at);
+    if (b != NULL && l->n > 0) {
+        memcpy(b->kids, l->items, (size_t)l->n * sizeof *l->items);
+    }
+    uf_free(l->items);
+    memset(l, 0, sizeof *l);
+    return b;
+}
+
+/* ---- variables --------------------------------------------------------- */
+
+/* A fresh kir local named after |base| that no Python name uses. */
+int fe_fresh_local(Fe *fe, const char *base)
+{
+    char name[128];
+    for (;;) {
+        snprintf(name, sizeof name, "%s_%d", base, ++fe->temps);
+        if (kir_kernel_find_var(fe->k, name, strlen(name)) < 0) {
+            break;
+        }
+    }
+    int v = kir_kernel_add_var(fe->k, name, strlen(name), false);
+    if (v < 0) {
+        fe_fail_nomem(fe);
+    }
+    return v;
+}
+
+/* The kir variable of Python name |name| in the current scope, or -1. */
+int fe_scope_lookup(Fe *fe, const char *name)
+{
+    PyObject *v = PyDict_GetItemString(fe->scope, name);
+    return v != NULL ? (int)PyLong_AsLong(v) : -1;
+}
+
+int fe_scope_bind(Fe *fe, const char *name, int var)
+{
+    PyObject *v = PyLong_FromLong(var);
+    int rc = v != NULL ? PyDict_SetItemString(fe->scope, name, v) : -1;
+    Py_XDECREF(v);
+    if (rc < 0) {
+        fe_fail_python(fe);
+    }
+    return rc;
+}
+
+/* Adds every name |node| (a statement list or a node) stores to the dict
+ * |names| (keys in order of first appearance),
+ * without entering nested functions or classes. */
+int fe_collect_stores(PyObject *node, PyObject *names)
+{
+    if (PyList_Check(node)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(node); i++) {
+            if (fe_collect_stores(PyList_GET_ITEM(node, i), names) < 0) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+    if (fe_is_kind(node, "FunctionDef") || fe_is_kind(node, "Lambda") ||
+        fe_is_kind(node, "ClassDef") || fe_is_kind(node, "AsyncFunctionDef")) {
+        return 0;
+    }
+    if (fe_is_kind(node, "Name")) {
+        PyObject *ctx = fe_field(node, "ctx");
+        int store = ctx != NULL && fe_is_kind(ctx, "Store");
+        Py_XDECREF(ctx);
+        if (store) {
+            PyObject *id = fe_field(node, "id");
+            int rc = id != NULL ? PyDict_SetItem(names, id, Py_None) : -1;
+            Py_XDECREF(id);
+            return rc;
+        }
+        return 0;
+    }
+    PyObject *fields = fe_field((PyObject *)Py_TYPE(node), "_fields");
+    if (fields == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int rc = 0;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyTuple_GET_SIZE(fields); i++) {
+        PyObject *child = PyObject_GetAttr(node, PyTuple_GET_ITEM(fields, i));
+        if (child == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (PyList_Check(child) || PyObject_HasAttrString(child, "_fields")) {
+            rc = fe_collect_stores(child, names);
+        }
+        Py_DECREF(child);
+    }
+    Py_DECREF(fields);
+    return rc;
+}
+
+/* ---- static values: names resolved at compile time --------------------- */
+
+/* Whether |v| is a number the kernel can freeze as a constant. */
+bool fe_is_number(PyObject *v)
+{
+    return PyBool_Check(v) || PyLong_Check(v) || PyFloat_Check(v) ||
+           PyComplex_Check(v) || PyArray_IsScalar(v, Number) ||
+           PyArray_IsScalar(v, Bool);
+}
+
+static KirNode *const_int(Fe *fe, PyObject *v, PyObject *at)
+{
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow != 0) {
+        PyObject *text = PyObject_Str(v);
+        fe_fail(fe, at, "the integer %s does not fit in 64 bits",
+                text != NULL ? PyUnicode_AsUTF8(text) : "?");
+        Py_XDECREF(text);
+        return NULL;
+    }
+    KirNode *n = fe_mk(fe, KIR_INT, 0, at);
+    if (n != NULL) {
+        n->u.ival = x;
+    }
+    return n;
+}
+
+KirNode *fe_mk_int(Fe *fe, long long v, PyObject *at)
+{
+    KirNode *n = fe_mk(fe, KIR_INT, 0, at);
+    if (n != NULL) {
+        n->u.ival = v;
+    }
+    return n;
+}
+
+KirNode *fe_const_float(Fe *fe, double x, PyObject *at)
+{
+    KirNode *n = fe_mk(fe, KIR_FLOAT, 0, at);
+    if (n != NULL) {
+        n->u.fval = x;
+    }
+    return n;
+}
+
+/* A complex constant: 2j is an imaginary atom, a+bj (complex a b). */
+static KirNode *const_complex(Fe *fe, Py_complex c, PyObject *at)
+{
+    KirNode *im = fe_mk(fe, KIR_IMAG, 0, at);
+    if (im == NULL) {
+        return NULL;
+    }
+    im->u.fval = c.imag;
+    if (c.real == 0.0 && !signbit(c.real)) {
+        return im;
+    }
+    KirNode *args[2] = {fe_const_float(fe, c.real, at),
+                        fe_const_float(fe, c.imag, at)};
+    return fe_mk_call(fe, KIR_FN_COMPLEX, args, 2, at);
+}
+
+/* The kir kind of a NumPy scalar's dtype, or UF_VOID. */
+static UfKind numpy_scalar_kind(PyObject *v)
+{
+    PyArray_Descr *d = PyArray_DescrFromScalar(v);
+    if (d == NULL) {
+        PyErr_Clear();
+        return UF_VOID;
+    }
+    UfKind k = UF_VOID;
+    switch (d->type_num) {
+    case NPY_BOOL:
+        k = UF_B1;
+        break;
+    case NPY_INT8:
+        k = UF_I1;
+        break;
+    case NPY_INT16:
+        k = UF_I2;
+        break;
+    case NPY_INT32:
+        k = UF_I4;
+        break;
+    case NPY_INT64:
+        k = UF_I8;
+        break;
+    case NPY_UINT8:
+        k = UF_U1;
+        break;
+    case NPY_UINT16:
+        k = UF_U2;
+        break;
+    case NPY_UINT32:
+        k = UF_U4;
+        break;
+    case NPY_UINT64:
+        k = UF_U8;
+        break;
+    case NPY_FLOAT32:
+        k = UF_F4;
+        break;
+    case NPY_FLOAT64:
+        k = UF_F8;
+        break;
+    case NPY_COMPLEX64:
+        k = UF_C8;
+        break;
+    case NPY_COMPLEX128:
+        k = UF_C16;
+        break;
+    default:
+        break;
+    }
+    Py_DECREF(d);
+    return k;
+}
+
+/* A Python number as a weak literal; a NumPy scalar keeps its dtype. */
+KirNode *fe_const_number(Fe *fe, PyObject *v, PyObject *at)
+{
+    if (PyBool_Check(v)) {
+        return fe_mk_bool(fe, v == Py_True, at);
+    }
+    if (PyLong_Check(v)) {
+        return const_int(fe, v, at);
+    }
+    if (PyFloat_Check(v)) {
+        return fe_const_float(fe, PyFloat_AS_DOUBLE(v), at);
+    }
+    if (PyComplex_Check(v)) {
+        return const_complex(fe, PyComplex_AsCComplex(v), at);
+    }
+    UfKind kind = numpy_scalar_kind(v);
+    if (kind == UF_VOID) {
+        return fe_fail(fe, at, "NumPy scalars of type %s are not supported",
+                       Py_TYPE(v)->tp_name);
+    }
+    PyObject *py = PyObject_CallMethod(v, "item", NULL);
+    if (py == NULL) {
+        return fe_fail_python(fe);
+    }
+    KirNode *n = fe_const_number(fe, py, at);
+    Py_DECREF(py);
+    return fe_mk_cast(fe, kind, n, at);
+}
+
+/* Resolves a non-local name to a Python object (new reference). */
+static PyObject *resolve_name(Fe *fe, PyObject *id, PyObject *at)
+{
+    PyObject *v = PyObject_CallOneArg(fe->resolve, id);
+    if (v == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_NameError)) {
+            PyErr_Clear();
+            return fe_fail(fe, at, "name '%s' is not defined",
+                           PyUnicode_AsUTF8(id));
+        }
+        return fe_fail_python(fe);
+    }
+    return v;
+}
+
+/* The compile-time value of a non-local Name or a chain of attributes on
+ * one (math.pi, np.float32); NULL if |e| is not such an expression, with
+ * an error only when it names something that does not exist. */
+PyObject *fe_static_value(Fe *fe, PyObject *e)
+{
+    if (fe_is_kind(e, "Name")) {
+        const char *id = fe_field_str(e, "id");
+        if (id == NULL || fe_scope_lookup(fe, id) >= 0) {
+            return NULL;
+        }
+        PyObject *name = fe_field(e, "id");
+        PyObject *v = resolve_name(fe, name, e);
+        Py_DECREF(name);
+        return v;
+    }
+    if (!fe_is_kind(e, "Attribute")) {
+        return NULL;
+    }
+    PyObject *value = fe_field(e, "value");
+    PyObject *base = value != NULL ? fe_static_value(fe, value) : NULL;
+    Py_XDECREF(value);
+    if (base == NULL) {
+        return NULL;
+    }
+    PyObject *attr = fe_field(e, "attr");
+    PyObject *v = PyObject_GetAttr(base, attr);
+    if (v == NULL) {
+        PyErr_Clear();
+        fe_fail(fe, e, "'%s' has no attribute '%s'",
+                PyModule_Check(base) ? PyModule_GetName(base)
+                                     : Py_TYPE(base)->tp_name,
+                PyUnicode_AsUTF8(attr));
+    }
+    Py_DECREF(base);
+    Py_DECREF(attr);
+    return v;
+}
+
+/* A frozen value used as an expression: only numbers qualify. */
+KirNode *fe_static_expr(Fe *fe, PyObject *v, PyObject *at)
+{
+    if (fe_is_number(v)) {
+        return fe_const_number(fe, v, at);
+    }
+    if (PyModule_Check(v)) {
+        return fe_fail(fe, at, "the module '%s' is not a value",
+                       PyModule_GetName(v));
+    }
+    if (PyCallable_Check(v)) {
+        return fe_fail(fe, at,
+                       "a function can only be called in a kernel, "
+                       "not used as a value");
+    }
+    return fe_fail(fe, at,
+                   "values of type '%s' cannot be used in a kernel "
+                   "(only numbers are frozen)",
+                   Py_TYPE(v)->tp_name);
+}
+
+/* ---- the kernel -------------------------------------------------------------
+ */
+
+/* Declares the kernel's arguments; an argument the body assigns to is
+ * copied into a local first (kir arguments are read-only). */
+static int bind_arguments(Fe *fe, PyObject *fdef, PyObject *params)
+{
+    PyObject *body = fe_field(fdef, "body");
+    PyObject *stored = PyDict_New();
+    int rc = (body && stored && fe_collect_stores(body, stored) == 0) ? 0 : -1;
+    Py_ssize_t np = PyList_GET_SIZE(params);
+    int args[UF_MAXARGS];
+    if (np > UF_MAXARGS) {
+        fe_fail(fe, fdef, "kernels take at most %d arguments", UF_MAXARGS);
+        rc = -1;
+    }
+    for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
+        char name[96];
+        fe_kir_name(PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)), name,
+                    sizeof name);
+        args[i] = kir_kernel_add_var(fe->k, name, strlen(name), true);
+        if (args[i] < 0) {
+            fe_fail(fe, fdef, "duplicate or invalid argument name '%s'", name);
+            rc = -1;
+        }
+    }
+    for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
+        PyObject *p = PyList_GET_ITEM(params, i);
+        int var = args[i];
+        if (PyDict_GetItem(stored, p) != NULL) {
+            var = fe_fresh_local(fe, PyUnicode_AsUTF8(p));
+            rc = var < 0 ? -1
+                         : fe_emit(fe, fe_mk_set(fe, var,
+                                                 fe_mk_var(fe, args[i], fdef),
+                                                 fdef));
+        }
+        rc = rc == 0 ? fe_scope_bind(fe, PyUnicode_AsUTF8(p), var) : rc;
+    }
+    Py_XDECREF(stored);
+    if (rc == 0) {
+        rc = fe_bind_locals(fe, body, "");
+    }
+    Py_XDECREF(body);
+    if (rc < 0 && !fe_failed(fe)) {
+        fe_fail_python(fe);
+    }
+    return rc;
+}
+
+static int translate_kernel(Fe *fe, PyObject *fdef)
+{
+    PyObject *params = fe_param_names(fe, fdef);
+    StmtList top = {0};
+    fe->cur = &top;
+    int rc = params != NULL ? bind_arguments(fe, fdef, params) : -1;
+    Py_XDECREF(params);
+    PyObject *body = rc == 0 ? fe_field(fdef, "body") : NULL;
+    if (body != NULL) {
+        rc = fe_translate_body(fe, body);
+        Py_DECREF(body);
+    }
+    fe->k->body = fe_to_block(fe, &top, fdef);
+    fe->k->loc = fe_ast_loc(fe, fdef);
+    return (rc < 0 || fe->k->body == NULL || fe_failed(fe)) ? -1 : 0;
+}
+
+/* Raises the recorded error as a Python exception. */
+static PyObject *raise_failure(Fe *fe)
+{
+    if (fe->err_is_python) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_RuntimeError, "internal front-end error");
+        }
+        return NULL;
+    }
+    return ufpy_raise_compile_error(&fe->err, &fe->err_src);
+}
+
+PyObject *ufpy_translate(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *fdef, *source, *resolve, *funcmap, *load_helper;
+    if (!PyArg_ParseTuple(args, "OOOO!O", &fdef, &source, &resolve,
+                          &PyDict_Type, &funcmap, &load_helper)) {
+        return NULL;
+    }
+    Fe fe = {
+        .funcmap = funcmap, .load_helper = load_helper, .resolve = resolve};
+    if (fe_parse_source(source, &fe.src, &fe.col_offset) < 0) {
+        return NULL;
+    }
+    char name[96];
+    const char *py_name = fe_field_str(fdef, "name");
+    if (py_name == NULL) {
+        return NULL;
+    }
+    fe_kir_name(py_name, name, sizeof name);
+    fe.k = kir_kernel_new(name, strlen(name));
+    fe.scope = PyDict_New();
+    fe.helper_stack = PyList_New(0);
+    PyObject *result = NULL;
+    if (fe.k == NULL || fe.scope == NULL || fe.helper_stack == NULL) {
+        PyErr_NoMemory();
+    } else if (translate_kernel(&fe, fdef) < 0 ||
+               kir_verify(fe.k, &fe.err) < 0) {
+        if (fe.err.kind != UF_ERR_NONE && fe.err_src.filename == NULL) {
+            fe.err_src = fe.src; /* a verifier error: the kernel's source */
+            Py_XINCREF(fe.err_src.filename);
+            Py_XINCREF(fe.err_src.text);
+        }
+        raise_failure(&fe);
+    } else {
+        result = ufpy_kernel_new(fe.k, &fe.src);
+        fe.k = NULL;
+    }
+    kir_kernel_free(fe.k);
+    Py_XDECREF(fe.err_src.filename);
+    Py_XDECREF(fe.err_src.text);
+    Py_XDECREF(fe.scope);
+    Py_XDECREF(fe.helper_stack);
+    return result;
+}

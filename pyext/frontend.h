@@ -1,0 +1,113 @@
+/*
+ * frontend.h -- internal to the AST front end (frontend*.c): the
+ * translation state and the fe_* functions the three files share.
+ *
+ *   frontend.c       errors, locations, AST access, building kir,
+ *                    variables, compile-time values, the entry point
+ *   frontend_expr.c  expressions and calls
+ *   frontend_stmt.c  statements, and helper functions inlined at calls
+ *
+ * Every fe_* function that builds kir returns NULL (or -1) once an error
+ * is recorded in the Fe; the first error wins.
+ */
+#ifndef UFPY_FRONTEND_H
+#define UFPY_FRONTEND_H
+
+#include "pyext.h"
+
+#define MAX_HELPER_DEPTH 32
+
+/* A growing list of statements, turned into a KIR_BLOCK at the end. */
+typedef struct StmtList {
+    KirNode **items;
+    int n, cap;
+} StmtList;
+
+/* An inlined helper's return target. */
+typedef struct HelperCtx {
+    int ret_var;      /* local receiving the return value */
+    int done_var;     /* local flag for returns inside loops, or -1 */
+    int loop_depth;   /* loops of the helper around the current statement */
+    bool wrapped;     /* the body runs inside `while True: ...; break` */
+    bool deep_return; /* a return inside a loop set done_var */
+} HelperCtx;
+
+typedef struct Fe {
+    KirKernel *k;
+    PyObject *funcmap;     /* dict {object: spec tuple} */
+    PyObject *load_helper; /* callable(function) -> (fdef, source, resolve) */
+    PyObject *resolve;     /* of the function being translated */
+    PyObject *scope;       /* dict {python name: kir var index} */
+    UfpySource src;        /* of the function being translated (borrowed) */
+    int col_offset;        /* indentation removed before parsing */
+    bool use_call_loc;     /* inside a helper: nodes get the call's loc */
+    UfLoc call_loc;
+    StmtList *cur;          /* where statements go */
+    HelperCtx *helper;      /* NULL in the kernel itself */
+    PyObject *helper_stack; /* list of functions being inlined */
+    int loop_depth;         /* loops around the current statement */
+    int temps;              /* counter for fresh names */
+    UfError err;
+    UfpySource err_src; /* source the error's location refers to */
+    bool err_is_python; /* a Python exception is already set */
+} Fe;
+
+/* ---- frontend.c: errors, AST access, building kir, variables, static values,
+ * the entry point */
+
+UfLoc fe_ast_loc(Fe *fe, PyObject *node);
+void *fe_fail(Fe *fe, PyObject *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void *fe_fail_python(Fe *fe);
+void *fe_fail_nomem(Fe *fe);
+bool fe_failed(const Fe *fe);
+const char *fe_kind_of(PyObject *node);
+bool fe_is_kind(PyObject *node, const char *kind);
+PyObject *fe_field(PyObject *node, const char *attr);
+const char *fe_field_str(PyObject *node, const char *attr);
+KirNode *fe_mk(Fe *fe, KirOp op, int nkids, PyObject *at);
+KirNode *fe_mk1(Fe *fe, KirOp op, KirNode *a, PyObject *at);
+KirNode *fe_mk2(Fe *fe, KirOp op, KirNode *a, KirNode *b, PyObject *at);
+KirNode *fe_mk_var(Fe *fe, int var, PyObject *at);
+KirNode *fe_mk_set(Fe *fe, int var, KirNode *value, PyObject *at);
+KirNode *fe_mk_call(Fe *fe, KirFn fn, KirNode **args, int nargs, PyObject *at);
+KirNode *fe_mk_cast(Fe *fe, UfKind kind, KirNode *a, PyObject *at);
+KirNode *fe_mk_bool(Fe *fe, bool v, PyObject *at);
+int fe_emit(Fe *fe, KirNode *s);
+KirNode *fe_to_block(Fe *fe, StmtList *l, PyObject *at);
+int fe_fresh_local(Fe *fe, const char *base);
+int fe_scope_lookup(Fe *fe, const char *name);
+int fe_scope_bind(Fe *fe, const char *name, int var);
+int fe_collect_stores(PyObject *node, PyObject *names);
+bool fe_is_number(PyObject *v);
+KirNode *fe_mk_int(Fe *fe, long long v, PyObject *at);
+KirNode *fe_const_float(Fe *fe, double x, PyObject *at);
+KirNode *fe_const_number(Fe *fe, PyObject *v, PyObject *at);
+PyObject *fe_static_value(Fe *fe, PyObject *e);
+KirNode *fe_static_expr(Fe *fe, PyObject *v, PyObject *at);
+
+/* ---- frontend_expr.c: expressions and calls */
+
+int fe_op_of(PyObject *opnode);
+const char *fe_op_name(PyObject *opnode);
+KirNode *fe_expr_field(Fe *fe, PyObject *node, const char *attr);
+KirNode *fe_translate_lazy(Fe *fe, PyObject *e, StmtList *out);
+KirNode *fe_once(Fe *fe, KirNode *n, PyObject *at);
+KirNode *fe_copy_atom(Fe *fe, const KirNode *a);
+int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                 const char *what);
+bool fe_arity_ok(Fe *fe, PyObject *call, const char *what, int n, int lo,
+                 int hi);
+const char *fe_unsupported_expr(PyObject *e);
+KirNode *fe_translate_expr(Fe *fe, PyObject *e);
+
+/* ---- frontend_stmt.c: statements and inlined helpers */
+
+int fe_translate_body(Fe *fe, PyObject *stmts);
+void fe_kir_name(const char *py, char *out, size_t n);
+int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix);
+PyObject *fe_param_names(Fe *fe, PyObject *fdef);
+int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset);
+KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call);
+
+#endif /* UFPY_FRONTEND_H */

@@ -1,0 +1,681 @@
+/*
+ * frontend_expr.c -- expressions and calls: Python AST expressions to kir.
+ */
+#include "frontend.h"
+
+#include <string.h>
+
+/* ---- expressions --------------------------------------------------------- */
+
+static const struct {
+    const char *ast;
+    KirOp op;
+} binops[] = {
+    {"Add", KIR_ADD},
+    {"Sub", KIR_SUB},
+    {"Mult", KIR_MUL},
+    {"Div", KIR_DIV},
+    {"FloorDiv", KIR_FLOORDIV},
+    {"Mod", KIR_MOD},
+    {"Pow", KIR_POW},
+    {"LShift", KIR_LSHIFT},
+    {"RShift", KIR_RSHIFT},
+    {"BitOr", KIR_BITOR},
+    {"BitXor", KIR_BITXOR},
+    {"BitAnd", KIR_BITAND},
+    {"Lt", KIR_LT},
+    {"LtE", KIR_LE},
+    {"Gt", KIR_GT},
+    {"GtE", KIR_GE},
+    {"Eq", KIR_EQ},
+    {"NotEq", KIR_NE},
+    {"USub", KIR_NEG},
+    {"UAdd", KIR_POS},
+    {"Not", KIR_NOT},
+    {"Invert", KIR_INVERT},
+};
+
+/* The kir op of an AST operator node, or -1. */
+int fe_op_of(PyObject *opnode)
+{
+    for (size_t i = 0; i < sizeof binops / sizeof binops[0]; i++) {
+        if (fe_is_kind(opnode, binops[i].ast)) {
+            return binops[i].op;
+        }
+    }
+    return -1;
+}
+
+/* Operator spelling for error messages. */
+const char *fe_op_name(PyObject *opnode)
+{
+    static const struct {
+        const char *ast, *text;
+    } names[] = {{"MatMult", "@"},
+                 {"In", "in"},
+                 {"NotIn", "not in"},
+                 {"Is", "is"},
+                 {"IsNot", "is not"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (fe_is_kind(opnode, names[i].ast)) {
+            return names[i].text;
+        }
+    }
+    return fe_kind_of(opnode);
+}
+
+/* Translates field |attr| of |node| as an expression. */
+KirNode *fe_expr_field(Fe *fe, PyObject *node, const char *attr)
+{
+    PyObject *e = fe_field(node, attr);
+    if (e == NULL) {
+        return fe_fail_python(fe);
+    }
+    KirNode *n = fe_translate_expr(fe, e);
+    Py_DECREF(e);
+    return n;
+}
+
+static KirNode *translate_binop(Fe *fe, PyObject *e)
+{
+    PyObject *opnode = fe_field(e, "op");
+    int op = fe_op_of(opnode);
+    if (op < 0) {
+        fe_fail(fe, e, "the operator '%s' is not supported in a kernel",
+                fe_op_name(opnode));
+    }
+    Py_XDECREF(opnode);
+    if (op < 0) {
+        return NULL;
+    }
+    KirNode *a = fe_expr_field(fe, e, "left");
+    KirNode *b = a != NULL ? fe_expr_field(fe, e, "right") : NULL;
+    return fe_mk2(fe, (KirOp)op, a, b, e);
+}
+
+static KirNode *translate_unary(Fe *fe, PyObject *e)
+{
+    PyObject *opnode = fe_field(e, "op");
+    int op = fe_op_of(opnode);
+    Py_XDECREF(opnode);
+    KirNode *a = fe_expr_field(fe, e, "operand");
+    bool literal = a != NULL && (a->op == KIR_INT || a->op == KIR_FLOAT) &&
+                   !(a->op == KIR_INT && a->u.ival == INT64_MIN);
+    if (op == KIR_NEG && literal) { /* -3 is the literal -3 */
+        if (a->op == KIR_INT) {
+            a->u.ival = -a->u.ival;
+        } else {
+            a->u.fval = -a->u.fval;
+        }
+        a->loc = fe_ast_loc(fe, e);
+        return a;
+    }
+    return fe_mk1(fe, (KirOp)op, a, e);
+}
+
+/* Translates |e| into a fresh statement list |out| (for a lazy branch);
+ * returns the value, with |out| holding what must run before it. */
+KirNode *fe_translate_lazy(Fe *fe, PyObject *e, StmtList *out)
+{
+    StmtList *saved = fe->cur;
+    fe->cur = out;
+    KirNode *n = fe_translate_expr(fe, e);
+    fe->cur = saved;
+    return n;
+}
+
+/* Stores |value| (after |pre|) into |var| inside a new block. */
+static KirNode *block_setting(Fe *fe, StmtList *pre, int var, KirNode *value,
+                              PyObject *at)
+{
+    StmtList *saved = fe->cur;
+    fe->cur = pre;
+    fe_emit(fe, fe_mk_set(fe, var, value, at));
+    fe->cur = saved;
+    return fe_to_block(fe, pre, at);
+}
+
+/* (and a b) / (or a b); with statements in b: t = a; if t: t = b. */
+static KirNode *logical(Fe *fe, KirOp op, KirNode *a, PyObject *b_ast,
+                        PyObject *at)
+{
+    StmtList pre = {0};
+    KirNode *b = fe_translate_lazy(fe, b_ast, &pre);
+    if (b == NULL || pre.n == 0) {
+        uf_free(pre.items);
+        return fe_mk2(fe, op, a, b, at);
+    }
+    int t = fe_fresh_local(fe, "t");
+    if (t < 0 || fe_emit(fe, fe_mk_set(fe, t, a, at)) < 0) {
+        uf_free(pre.items);
+        return NULL;
+    }
+    KirNode *cond = fe_mk_var(fe, t, at);
+    if (op == KIR_OR) {
+        cond = fe_mk1(fe, KIR_NOT, cond, at);
+    }
+    KirNode *then = block_setting(fe, &pre, t, b, at);
+    KirNode *s = (cond && then) ? fe_mk(fe, KIR_IF, 2, at) : NULL;
+    if (s != NULL) {
+        s->kids[0] = cond;
+        s->kids[1] = then;
+    }
+    return fe_emit(fe, s) < 0 ? NULL : fe_mk_var(fe, t, at);
+}
+
+static KirNode *translate_boolop(Fe *fe, PyObject *e)
+{
+    PyObject *opnode = fe_field(e, "op");
+    KirOp op = fe_is_kind(opnode, "And") ? KIR_AND : KIR_OR;
+    Py_XDECREF(opnode);
+    PyObject *values = fe_field(e, "values");
+    Py_ssize_t n = values != NULL ? PyList_GET_SIZE(values) : 0;
+    KirNode *acc =
+        n > 0 ? fe_translate_expr(fe, PyList_GET_ITEM(values, 0)) : NULL;
+    for (Py_ssize_t i = 1; acc != NULL && i < n; i++) {
+        acc = logical(fe, op, acc, PyList_GET_ITEM(values, i), e);
+    }
+    Py_XDECREF(values);
+    return acc;
+}
+
+/* Evaluates |n| once into a temporary unless it is already an atom. */
+KirNode *fe_once(Fe *fe, KirNode *n, PyObject *at)
+{
+    if (n == NULL || kir_op_info[n->op].cls == KIR_CLASS_ATOM) {
+        return n;
+    }
+    int t = fe_fresh_local(fe, "t");
+    if (t < 0 || fe_emit(fe, fe_mk_set(fe, t, n, at)) < 0) {
+        return NULL;
+    }
+    return fe_mk_var(fe, t, at);
+}
+
+/* A copy of an atom (a variable or constant read twice). */
+KirNode *fe_copy_atom(Fe *fe, const KirNode *a)
+{
+    KirNode *n = kir_node_new(fe->k, (KirOp)a->op, 0, a->loc);
+    if (n == NULL) {
+        return fe_fail_nomem(fe);
+    }
+    n->u = a->u;
+    return n;
+}
+
+/* a < b < c  ->  (and (< a b) (< b c)), b evaluated once, c lazily. */
+static KirNode *translate_compare(Fe *fe, PyObject *e)
+{
+    PyObject *ops = fe_field(e, "ops");
+    PyObject *comps = fe_field(e, "comparators");
+    KirNode *left = fe_expr_field(fe, e, "left");
+    KirNode *acc = NULL;
+    Py_ssize_t n = (ops != NULL) ? PyList_GET_SIZE(ops) : 0;
+    for (Py_ssize_t i = 0; left != NULL && i < n; i++) {
+        PyObject *opnode = PyList_GET_ITEM(ops, i);
+        int op = fe_op_of(opnode);
+        if (op < 0) {
+            acc = fe_fail(fe, e,
+                          "the comparison '%s' is not supported in a "
+                          "kernel",
+                          fe_op_name(opnode));
+            break;
+        }
+        bool last = i == n - 1;
+        KirNode *right = fe_translate_expr(fe, PyList_GET_ITEM(comps, i));
+        right = last ? right : fe_once(fe, right, e);
+        KirNode *cmp = fe_mk2(fe, (KirOp)op, left, right, e);
+        acc = acc == NULL ? cmp : fe_mk2(fe, KIR_AND, acc, cmp, e);
+        left = (right != NULL && !last) ? fe_copy_atom(fe, right) : NULL;
+    }
+    Py_XDECREF(ops);
+    Py_XDECREF(comps);
+    return acc;
+}
+
+/* c if t else f; with statements in a branch: an if statement. */
+static KirNode *translate_ifexp(Fe *fe, PyObject *e)
+{
+    KirNode *c = fe_expr_field(fe, e, "test");
+    StmtList pa = {0}, pb = {0};
+    PyObject *ta = fe_field(e, "body"), *tb = fe_field(e, "orelse");
+    KirNode *a = c != NULL ? fe_translate_lazy(fe, ta, &pa) : NULL;
+    KirNode *b = a != NULL ? fe_translate_lazy(fe, tb, &pb) : NULL;
+    Py_XDECREF(ta);
+    Py_XDECREF(tb);
+    KirNode *r = NULL;
+    if (b == NULL) {
+        uf_free(pa.items);
+        uf_free(pb.items);
+    } else if (pa.n == 0 && pb.n == 0) {
+        r = fe_mk(fe, KIR_SELECT, 3, e);
+        if (r != NULL) {
+            r->kids[0] = c;
+            r->kids[1] = a;
+            r->kids[2] = b;
+        }
+    } else {
+        int t = fe_fresh_local(fe, "t");
+        KirNode *s = fe_mk(fe, KIR_IF, 3, e);
+        if (t >= 0 && s != NULL) {
+            s->kids[0] = c;
+            s->kids[1] = block_setting(fe, &pa, t, a, e);
+            s->kids[2] = block_setting(fe, &pb, t, b, e);
+            r = fe_emit(fe, s) < 0 ? NULL : fe_mk_var(fe, t, e);
+        }
+    }
+    return r;
+}
+
+/* ---- calls ------------------------------------------------------------------
+ */
+
+/* Translates the call's positional arguments into |out| (at most |max|);
+ * keyword arguments and starred ones are errors.  Returns the count. */
+int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                 const char *what)
+{
+    PyObject *kw = fe_field(call, "keywords");
+    bool has_kw = kw != NULL && PyList_GET_SIZE(kw) > 0;
+    Py_XDECREF(kw);
+    if (has_kw) {
+        fe_fail(fe, call, "%s takes no keyword arguments in a kernel", what);
+        return -1;
+    }
+    PyObject *args = fe_field(call, "args");
+    Py_ssize_t n = args != NULL ? PyList_GET_SIZE(args) : 0;
+    if (n > max) {
+        fe_fail(fe, call, "%s takes at most %d arguments, %zd given", what, max,
+                n);
+        n = -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = PyList_GET_ITEM(args, i);
+        if (fe_is_kind(a, "Starred")) {
+            fe_fail(fe, a, "*arguments are not supported in a kernel");
+            n = -1;
+            break;
+        }
+        if ((out[i] = fe_translate_expr(fe, a)) == NULL) {
+            n = -1;
+            break;
+        }
+    }
+    Py_XDECREF(args);
+    return (int)n;
+}
+
+/* Checks a call got between |lo| and |hi| arguments. */
+bool fe_arity_ok(Fe *fe, PyObject *call, const char *what, int n, int lo,
+                 int hi)
+{
+    if (n >= lo && n <= hi) {
+        return true;
+    }
+    if (lo == hi) {
+        fe_fail(fe, call, "%s takes %d argument%s, %d given", what, lo,
+                lo == 1 ? "" : "s", n);
+    } else {
+        fe_fail(fe, call, "%s takes %d to %d arguments, %d given", what, lo, hi,
+                n);
+    }
+    return false;
+}
+
+/* ("fn", name): a kir intrinsic */
+static KirNode *spec_fn(Fe *fe, PyObject *call, const char *what,
+                        const char *name, KirNode **a, int n)
+{
+    int fn = kir_fn_lookup(name, strlen(name));
+    if (fn < 0) {
+        return fe_fail(fe, call, "internal: unknown kir function '%s'", name);
+    }
+    int arity = kir_fn_info[fn].arity;
+    if (!fe_arity_ok(fe, call, what, n, arity, arity)) {
+        return NULL;
+    }
+    return fe_mk_call(fe, (KirFn)fn, a, n, call);
+}
+
+/* ("cast", "f4"), ("int",): conversions */
+static KirNode *spec_cast(Fe *fe, PyObject *call, const char *what,
+                          const char *type, KirNode **a, int n)
+{
+    UfType t;
+    UfError err = {0};
+    int pos = 0;
+    if (uf_type_parse(type, &pos, &t, &err) < 0 || t.ndim > 0) {
+        return fe_fail(fe, call, "internal: bad cast type '%s'", type);
+    }
+    if (n == 0 && (t.kind == UF_F8 || t.kind == UF_I8 || t.kind == UF_B1)) {
+        a[0] = t.kind == UF_F8 ? fe_const_float(fe, 0.0, call)
+                               : fe_mk_bool(fe, false, call);
+        n = 1;
+    }
+    if (!fe_arity_ok(fe, call, what, n, 1, 1)) {
+        return NULL;
+    }
+    return fe_mk_cast(fe, (UfKind)t.kind, a[0], call);
+}
+
+static KirNode *call_fn(Fe *fe, KirFn fn, KirNode *a, PyObject *at)
+{
+    return fe_mk_call(fe, fn, &a, 1, at);
+}
+
+/* The remaining spec kinds: Python builtins and NumPy functions that are
+ * compositions of kir operations. */
+static KirNode *spec_compose(Fe *fe, PyObject *call, const char *what,
+                             const char *kind, const char *arg, KirNode **a,
+                             int n)
+{
+    if (strcmp(kind, "minmax") == 0) { /* min(a, b, c) */
+        if (n < 2) {
+            return fe_fail(fe, call,
+                           "%s needs at least 2 arguments in a "
+                           "kernel (iterables are not supported)",
+                           what);
+        }
+        KirFn fn = strcmp(arg, "min") == 0 ? KIR_FN_MIN : KIR_FN_MAX;
+        KirNode *acc = a[0];
+        for (int i = 1; acc != NULL && i < n; i++) {
+            KirNode *pair[2] = {acc, a[i]};
+            acc = fe_mk_call(fe, fn, pair, 2, call);
+        }
+        return acc;
+    }
+    if (strcmp(kind, "floor_int") == 0 &&
+        fe_arity_ok(fe, call, what, n, 1, 1)) {
+        int fn = kir_fn_lookup(arg, strlen(arg));
+        return fe_mk_cast(fe, UF_I8, call_fn(fe, (KirFn)fn, a[0], call), call);
+    }
+    if (strcmp(kind, "round") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
+        return fe_mk_cast(fe, UF_I8, call_fn(fe, KIR_FN_ROUND, a[0], call),
+                          call);
+    }
+    if (strcmp(kind, "int") == 0) {
+        return spec_cast(fe, call, what, "i8", a, n);
+    }
+    if (strcmp(kind, "complex") == 0 && fe_arity_ok(fe, call, what, n, 1, 2)) {
+        KirNode *z = n == 1 ? a[0] : fe_mk_call(fe, KIR_FN_COMPLEX, a, 2, call);
+        return fe_mk_cast(fe, UF_C16, z, call);
+    }
+    if (strcmp(kind, "op") == 0 && fe_arity_ok(fe, call, what, n, 2, 2)) {
+        int op = kir_op_lookup(arg, strlen(arg));
+        return fe_mk2(fe, (KirOp)op, a[0], a[1], call);
+    }
+    if (strcmp(kind, "cfn") == 0 ||
+        (strcmp(kind, "log") == 0 && strcmp(arg, "c") == 0)) {
+        for (int i = 0; i < n; i++) { /* cmath: complex128 arguments */
+            a[i] = fe_mk_cast(fe, UF_C16, a[i], call);
+        }
+    }
+    if (strcmp(kind, "cfn") == 0) {
+        return spec_fn(fe, call, what, arg, a, n);
+    }
+    if (strcmp(kind, "log") == 0 && fe_arity_ok(fe, call, what, n, 1, 2)) {
+        KirNode *l = call_fn(fe, KIR_FN_LOG, a[0], call);
+        return n == 1 ? l
+                      : fe_mk2(fe, KIR_DIV, l,
+                               call_fn(fe, KIR_FN_LOG, a[1], call), call);
+    }
+    if (strcmp(kind, "square") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
+        KirNode *x = fe_once(fe, a[0], call);
+        return x != NULL ? fe_mk2(fe, KIR_MUL, x, fe_copy_atom(fe, x), call)
+                         : NULL;
+    }
+    if (strcmp(kind, "sign") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
+        /* (select (> x 0) 1 (select (< x 0) -1 (* x 0))): NaN stays NaN */
+        KirNode *x = fe_once(fe, a[0], call);
+        KirNode *inner = x != NULL ? fe_mk(fe, KIR_SELECT, 3, call) : NULL;
+        KirNode *outer = inner != NULL ? fe_mk(fe, KIR_SELECT, 3, call) : NULL;
+        if (outer == NULL) {
+            return NULL;
+        }
+        inner->kids[0] = fe_mk2(fe, KIR_LT, fe_copy_atom(fe, x),
+                                fe_mk_int(fe, 0, call), call);
+        inner->kids[1] = fe_mk_int(fe, -1, call);
+        inner->kids[2] = fe_mk2(fe, KIR_MUL, fe_copy_atom(fe, x),
+                                fe_mk_int(fe, 0, call), call);
+        outer->kids[0] = fe_mk2(fe, KIR_GT, x, fe_mk_int(fe, 0, call), call);
+        outer->kids[1] = fe_mk_int(fe, 1, call);
+        outer->kids[2] = inner;
+        return fe_failed(fe) ? NULL : outer;
+    }
+    if (strcmp(kind, "phase") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
+        KirNode *z = fe_once(fe, a[0], call);
+        KirNode *parts[2] = {
+            call_fn(fe, KIR_FN_IMAGF, z, call),
+            call_fn(fe, KIR_FN_REAL, fe_copy_atom(fe, z), call)};
+        return z != NULL ? fe_mk_call(fe, KIR_FN_ATAN2, parts, 2, call) : NULL;
+    }
+    if (fe_failed(fe)) {
+        return NULL;
+    }
+    return fe_fail(fe, call, "internal: unknown function spec '%s'", kind);
+}
+
+/* A call to the Python object |func| listed in funcmap with |spec|. */
+static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
+                          PyObject *spec)
+{
+    char what[96];
+    PyObject *name = PyObject_GetAttrString(func, "__name__");
+    PyErr_Clear();
+    snprintf(what, sizeof what, "%s()",
+             name != NULL && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name)
+                                                   : "this function");
+    Py_XDECREF(name);
+    const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0));
+    const char *arg = PyTuple_GET_SIZE(spec) > 1
+                          ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 1))
+                          : "";
+    KirNode *a[8];
+    int n = fe_call_args(fe, call, a, 8, what);
+    if (n < 0 || kind == NULL || arg == NULL) {
+        return n < 0 ? NULL : fe_fail_python(fe);
+    }
+    if (strcmp(kind, "fn") == 0) {
+        return spec_fn(fe, call, what, arg, a, n);
+    }
+    if (strcmp(kind, "cast") == 0) {
+        return spec_cast(fe, call, what, arg, a, n);
+    }
+    return spec_compose(fe, call, what, kind, arg, a, n);
+}
+
+/* value.conjugate() */
+static KirNode *method_call(Fe *fe, PyObject *call, PyObject *attr_node)
+{
+    const char *attr = fe_field_str(attr_node, "attr");
+    if (attr == NULL || strcmp(attr, "conjugate") != 0) {
+        return fe_fail(fe, call, "the method '%s' is not supported in a kernel",
+                       attr != NULL ? attr : "?");
+    }
+    KirNode *a[1];
+    if (fe_call_args(fe, call, a, 0, ".conjugate()") < 0) {
+        return NULL;
+    }
+    return call_fn(fe, KIR_FN_CONJ, fe_expr_field(fe, attr_node, "value"),
+                   call);
+}
+
+/* "numpy.sum() is not supported in a kernel" */
+static KirNode *unsupported_callable(Fe *fe, PyObject *at, PyObject *func)
+{
+    PyObject *mod = PyObject_GetAttrString(func, "__module__");
+    PyObject *name = PyObject_GetAttrString(func, "__qualname__");
+    PyErr_Clear();
+    bool named = name != NULL && PyUnicode_Check(name);
+    bool has_mod = mod != NULL && PyUnicode_Check(mod);
+    fe_fail(fe, at, "%s%s%s() is not supported in a kernel",
+            has_mod ? PyUnicode_AsUTF8(mod) : "", has_mod ? "." : "",
+            named ? PyUnicode_AsUTF8(name) : Py_TYPE(func)->tp_name);
+    Py_XDECREF(mod);
+    Py_XDECREF(name);
+    return NULL;
+}
+
+static KirNode *translate_call(Fe *fe, PyObject *call)
+{
+    PyObject *f = fe_field(call, "func");
+    if (f == NULL) {
+        return fe_fail_python(fe);
+    }
+    PyObject *func = fe_static_value(fe, f);
+    KirNode *r = NULL;
+    if (func == NULL && !fe_failed(fe)) {
+        r = fe_is_kind(f, "Attribute")
+                ? method_call(fe, call, f)
+                : fe_fail(fe, f,
+                          "only functions known at compile time can be "
+                          "called in a kernel");
+    } else if (func != NULL) {
+        PyObject *spec = PyDict_GetItemWithError(fe->funcmap, func);
+        if (spec != NULL) {
+            r = call_spec(fe, call, func, spec);
+        } else if (PyErr_Occurred()) {
+            PyErr_Clear(); /* unhashable: not in the map */
+            r = fe_fail(fe, f,
+                        "objects of type '%s' cannot be called in a "
+                        "kernel",
+                        Py_TYPE(func)->tp_name);
+        } else if (PyFunction_Check(func)) {
+            r = fe_inline_helper(fe, func, call);
+        } else {
+            r = unsupported_callable(fe, f, func);
+        }
+        Py_DECREF(func);
+    }
+    Py_DECREF(f);
+    return r;
+}
+
+/* x.real, x.imag, or a frozen module constant such as math.pi. */
+static KirNode *translate_attribute(Fe *fe, PyObject *e)
+{
+    PyObject *v = fe_static_value(fe, e);
+    if (v != NULL) {
+        KirNode *n = fe_static_expr(fe, v, e);
+        Py_DECREF(v);
+        return n;
+    }
+    if (fe_failed(fe)) {
+        return NULL;
+    }
+    const char *attr = fe_field_str(e, "attr");
+    KirFn fn;
+    if (attr != NULL && strcmp(attr, "real") == 0) {
+        fn = KIR_FN_REAL;
+    } else if (attr != NULL && strcmp(attr, "imag") == 0) {
+        fn = KIR_FN_IMAGF;
+    } else {
+        return fe_fail(fe, e, "the attribute '%s' is not supported in a kernel",
+                       attr != NULL ? attr : "?");
+    }
+    return call_fn(fe, fn, fe_expr_field(fe, e, "value"), e);
+}
+
+static KirNode *translate_name(Fe *fe, PyObject *e)
+{
+    const char *id = fe_field_str(e, "id");
+    int var = id != NULL ? fe_scope_lookup(fe, id) : -1;
+    if (var >= 0) {
+        return fe_mk_var(fe, var, e);
+    }
+    PyObject *v = fe_static_value(fe, e);
+    if (v == NULL) {
+        return fe_failed(fe) ? NULL : fe_fail_python(fe);
+    }
+    KirNode *n = fe_static_expr(fe, v, e);
+    Py_DECREF(v);
+    return n;
+}
+
+static KirNode *translate_constant(Fe *fe, PyObject *e)
+{
+    PyObject *v = fe_field(e, "value");
+    if (v == NULL) {
+        return fe_fail_python(fe);
+    }
+    KirNode *n;
+    if (fe_is_number(v)) {
+        n = fe_const_number(fe, v, e);
+    } else if (v == Py_None) {
+        n = fe_fail(fe, e, "None is not a value in a kernel");
+    } else {
+        n = fe_fail(fe, e, "%s constants are not supported in a kernel",
+                    Py_TYPE(v)->tp_name);
+    }
+    Py_DECREF(v);
+    return n;
+}
+
+/* Friendly names for expressions a kernel cannot contain. */
+const char *fe_unsupported_expr(PyObject *e)
+{
+    static const struct {
+        const char *ast, *what;
+    } names[] = {
+        {"List", "list displays"},
+        {"Tuple", "tuples"},
+        {"Dict", "dict displays"},
+        {"Set", "set displays"},
+        {"ListComp", "comprehensions"},
+        {"SetComp", "comprehensions"},
+        {"DictComp", "comprehensions"},
+        {"GeneratorExp", "generators"},
+        {"Lambda", "lambda expressions"},
+        {"JoinedStr", "f-strings"},
+        {"NamedExpr", "assignment expressions (:=)"},
+        {"Await", "await"},
+        {"Yield", "yield"},
+        {"YieldFrom", "yield"},
+        {"Starred", "starred expressions"},
+        {"Subscript", "subscripts (array indexing belongs to guvectorize "
+                      "kernels)"},
+        {"Slice", "slices"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (fe_is_kind(e, names[i].ast)) {
+            return names[i].what;
+        }
+    }
+    return fe_kind_of(e);
+}
+
+KirNode *fe_translate_expr(Fe *fe, PyObject *e)
+{
+    if (fe_failed(fe)) {
+        return NULL;
+    }
+    if (fe_is_kind(e, "Constant")) {
+        return translate_constant(fe, e);
+    }
+    if (fe_is_kind(e, "Name")) {
+        return translate_name(fe, e);
+    }
+    if (fe_is_kind(e, "BinOp")) {
+        return translate_binop(fe, e);
+    }
+    if (fe_is_kind(e, "UnaryOp")) {
+        return translate_unary(fe, e);
+    }
+    if (fe_is_kind(e, "BoolOp")) {
+        return translate_boolop(fe, e);
+    }
+    if (fe_is_kind(e, "Compare")) {
+        return translate_compare(fe, e);
+    }
+    if (fe_is_kind(e, "IfExp")) {
+        return translate_ifexp(fe, e);
+    }
+    if (fe_is_kind(e, "Call")) {
+        return translate_call(fe, e);
+    }
+    if (fe_is_kind(e, "Attribute")) {
+        return translate_attribute(fe, e);
+    }
+    return fe_fail(fe, e, "%s are not supported in a kernel",
+                   fe_unsupported_expr(e));
+}

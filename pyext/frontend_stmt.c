@@ -1,0 +1,848 @@
+/*
+ * frontend_stmt.c -- statements, and plain Python helper functions
+ * inlined at their calls.
+ */
+#include "frontend.h"
+
+#include <string.h>
+
+/* ---- statements ------------------------------------------------------------
+ */
+
+/* Translates a statement list into a new block. */
+static KirNode *body_block(Fe *fe, PyObject *stmts, PyObject *at)
+{
+    StmtList l = {0};
+    StmtList *saved = fe->cur;
+    fe->cur = &l;
+    fe_translate_body(fe, stmts);
+    fe->cur = saved;
+    return fe_to_block(fe, &l, at);
+}
+
+static KirNode *body_field(Fe *fe, PyObject *node, const char *attr)
+{
+    PyObject *stmts = fe_field(node, attr);
+    if (stmts == NULL) {
+        return fe_fail_python(fe);
+    }
+    KirNode *b = body_block(fe, stmts, node);
+    Py_DECREF(stmts);
+    return b;
+}
+
+/* The kir local a Python name stores to. */
+static int store_target(Fe *fe, PyObject *target)
+{
+    if (!fe_is_kind(target, "Name")) {
+        fe_fail(fe, target,
+                "assignment to %s is not supported in a kernel "
+                "(only to plain names)",
+                fe_unsupported_expr(target));
+        return -1;
+    }
+    const char *id = fe_field_str(target, "id");
+    int var = id != NULL ? fe_scope_lookup(fe, id) : -1;
+    if (var < 0) {
+        fe_fail(fe, target, "internal: '%s' is not a local", id ? id : "?");
+    }
+    return var;
+}
+
+/* a, b = 1, 2: every value is computed before any name is bound. */
+static int assign_tuple(Fe *fe, PyObject *target, PyObject *value, PyObject *at)
+{
+    PyObject *elts = fe_field(target, "elts");
+    PyObject *vals =
+        fe_is_kind(value, "Tuple") ? fe_field(value, "elts") : NULL;
+    int rc = -1;
+    if (vals == NULL || PyList_GET_SIZE(vals) != PyList_GET_SIZE(elts)) {
+        fe_fail(fe, at,
+                "tuple unpacking needs a tuple of the same length on "
+                "the right");
+    } else {
+        Py_ssize_t n = PyList_GET_SIZE(elts);
+        int temps[16];
+        rc = n <= 16 ? 0 : -1;
+        for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+            KirNode *v = fe_translate_expr(fe, PyList_GET_ITEM(vals, i));
+            temps[i] = fe_fresh_local(fe, "t");
+            rc = (v && temps[i] >= 0)
+                     ? fe_emit(fe, fe_mk_set(fe, temps[i], v, at))
+                     : -1;
+        }
+        for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+            int var = store_target(fe, PyList_GET_ITEM(elts, i));
+            rc = var < 0
+                     ? -1
+                     : fe_emit(fe, fe_mk_set(fe, var,
+                                             fe_mk_var(fe, temps[i], at), at));
+        }
+        if (n > 16) {
+            fe_fail(fe, at, "at most 16 names can be unpacked");
+        }
+    }
+    Py_XDECREF(elts);
+    Py_XDECREF(vals);
+    return rc;
+}
+
+static int translate_assign(Fe *fe, PyObject *s)
+{
+    PyObject *targets = fe_field(s, "targets");
+    PyObject *value = fe_field(s, "value");
+    int rc = -1;
+    if (targets != NULL && value != NULL) {
+        PyObject *t0 = PyList_GET_ITEM(targets, 0);
+        if (PyList_GET_SIZE(targets) == 1 && fe_is_kind(t0, "Tuple")) {
+            rc = assign_tuple(fe, t0, value, s);
+        } else {
+            KirNode *v = fe_translate_expr(fe, value);
+            Py_ssize_t n = PyList_GET_SIZE(targets);
+            v = n > 1 ? fe_once(fe, v, s) : v;
+            rc = v != NULL ? 0 : -1;
+            for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
+                int var = store_target(fe, PyList_GET_ITEM(targets, i));
+                KirNode *val = i == 0 ? v : fe_copy_atom(fe, v);
+                rc = var < 0 ? -1 : fe_emit(fe, fe_mk_set(fe, var, val, s));
+            }
+        }
+    }
+    Py_XDECREF(targets);
+    Py_XDECREF(value);
+    return rc;
+}
+
+/* x: float = 1.0 is an assignment; the annotation is ignored. */
+static int translate_annassign(Fe *fe, PyObject *s)
+{
+    PyObject *target = fe_field(s, "target");
+    PyObject *value = fe_field(s, "value");
+    int rc = 0;
+    if (value != NULL && value != Py_None) {
+        int var = store_target(fe, target);
+        rc = var < 0 ? -1
+                     : fe_emit(fe, fe_mk_set(fe, var,
+                                             fe_translate_expr(fe, value), s));
+    }
+    Py_XDECREF(target);
+    Py_XDECREF(value);
+    return rc;
+}
+
+/* x += e  ->  (set x (+ x e)) */
+static int translate_augassign(Fe *fe, PyObject *s)
+{
+    PyObject *target = fe_field(s, "target");
+    PyObject *opnode = fe_field(s, "op");
+    int var = store_target(fe, target);
+    int op = opnode != NULL ? fe_op_of(opnode) : -1;
+    if (var >= 0 && op < 0) {
+        fe_fail(fe, s, "the operator '%s=' is not supported in a kernel",
+                fe_op_name(opnode));
+    }
+    Py_XDECREF(target);
+    Py_XDECREF(opnode);
+    if (var < 0 || op < 0) {
+        return -1;
+    }
+    KirNode *v = fe_expr_field(fe, s, "value");
+    return fe_emit(
+        fe, fe_mk_set(fe, var,
+                      fe_mk2(fe, (KirOp)op, fe_mk_var(fe, var, s), v, s), s));
+}
+
+static int translate_if(Fe *fe, PyObject *s)
+{
+    KirNode *c = fe_expr_field(fe, s, "test");
+    KirNode *then = c != NULL ? body_field(fe, s, "body") : NULL;
+    PyObject *orelse = fe_field(s, "orelse");
+    bool has_else = orelse != NULL && PyList_GET_SIZE(orelse) > 0;
+    KirNode *els =
+        (then != NULL && has_else) ? body_block(fe, orelse, s) : NULL;
+    Py_XDECREF(orelse);
+    if (then == NULL || (has_else && els == NULL)) {
+        return -1;
+    }
+    KirNode *n = fe_mk(fe, KIR_IF, has_else ? 3 : 2, s);
+    if (n != NULL) {
+        n->kids[0] = c;
+        n->kids[1] = then;
+        if (has_else) {
+            n->kids[2] = els;
+        }
+    }
+    return fe_emit(fe, n);
+}
+
+static bool has_orelse(Fe *fe, PyObject *s, const char *what)
+{
+    PyObject *orelse = fe_field(s, "orelse");
+    bool has = orelse != NULL && PyList_GET_SIZE(orelse) > 0;
+    Py_XDECREF(orelse);
+    if (has) {
+        fe_fail(fe, s, "'%s ... else' is not supported in a kernel", what);
+    }
+    return has;
+}
+
+/* After a loop in a helper that returned from inside it: leave the next
+ * enclosing loop too (`if done: break`). */
+static int propagate_helper_return(Fe *fe, PyObject *at, bool had_deep)
+{
+    HelperCtx *h = fe->helper;
+    if (h == NULL || !h->deep_return || had_deep) {
+        return 0;
+    }
+    StmtList brk = {0};
+    StmtList *saved = fe->cur;
+    fe->cur = &brk;
+    fe_emit(fe, fe_mk(fe, KIR_BREAK, 0, at));
+    fe->cur = saved;
+    KirNode *b = fe_to_block(fe, &brk, at);
+    KirNode *n = b != NULL ? fe_mk(fe, KIR_IF, 2, at) : NULL;
+    if (n != NULL) {
+        n->kids[0] = fe_mk_var(fe, h->done_var, at);
+        n->kids[1] = b;
+    }
+    return fe_emit(fe, n);
+}
+
+/* Translates a loop body one loop deeper. */
+static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix)
+{
+    fe->loop_depth++;
+    if (fe->helper != NULL) {
+        fe->helper->loop_depth++;
+    }
+    PyObject *stmts = fe_field(s, "body");
+    StmtList *saved = fe->cur;
+    fe->cur = prefix;
+    if (stmts != NULL) {
+        fe_translate_body(fe, stmts);
+    }
+    fe->cur = saved;
+    Py_XDECREF(stmts);
+    fe->loop_depth--;
+    if (fe->helper != NULL) {
+        fe->helper->loop_depth--;
+    }
+    return fe_to_block(fe, prefix, s);
+}
+
+/* while c: body -- a condition that needs statements becomes
+ * while True: <statements>; if not c: break; body */
+static int translate_while(Fe *fe, PyObject *s)
+{
+    if (has_orelse(fe, s, "while")) {
+        return -1;
+    }
+    bool had_deep = fe->helper != NULL && fe->helper->deep_return;
+    StmtList pre = {0};
+    PyObject *test = fe_field(s, "test");
+    KirNode *c = test != NULL ? fe_translate_lazy(fe, test, &pre) : NULL;
+    Py_XDECREF(test);
+    if (c != NULL && pre.n > 0) {
+        StmtList brk = {0};
+        StmtList *saved = fe->cur;
+        fe->cur = &brk;
+        fe_emit(fe, fe_mk(fe, KIR_BREAK, 0, s));
+        fe->cur = &pre;
+        KirNode *stop = fe_mk(fe, KIR_IF, 2, s);
+        if (stop != NULL) {
+            stop->kids[0] = fe_mk1(fe, KIR_NOT, c, s);
+            stop->kids[1] = fe_to_block(fe, &brk, s);
+        }
+        fe_emit(fe, stop);
+        fe->cur = saved;
+        c = fe_mk_bool(fe, true, s);
+    }
+    KirNode *body = c != NULL ? loop_body(fe, s, &pre) : NULL;
+    uf_free(pre.items);
+    KirNode *n = body != NULL ? fe_mk2(fe, KIR_WHILE, c, body, s) : NULL;
+    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, had_deep);
+}
+
+/* The arguments of range(...) as start, stop, step. */
+static int range_bounds(Fe *fe, PyObject *iter, KirNode **b)
+{
+    PyObject *f = fe_is_kind(iter, "Call") ? fe_field(iter, "func") : NULL;
+    PyObject *func = f != NULL ? fe_static_value(fe, f) : NULL;
+    Py_XDECREF(f);
+    bool is_range = func == (PyObject *)&PyRange_Type;
+    Py_XDECREF(func);
+    if (!is_range) {
+        if (!fe_failed(fe)) {
+            fe_fail(fe, iter, "a kernel can only loop over range(...)");
+        }
+        return -1;
+    }
+    KirNode *a[3];
+    int n = fe_call_args(fe, iter, a, 3, "range()");
+    if (n < 0 || !fe_arity_ok(fe, iter, "range()", n, 1, 3)) {
+        return -1;
+    }
+    b[0] = n == 1 ? fe_mk_int(fe, 0, iter) : a[0];
+    b[1] = n == 1 ? a[0] : a[1];
+    b[2] = n == 3 ? a[2] : fe_mk_int(fe, 1, iter);
+    return (b[0] && b[1] && b[2]) ? 0 : -1;
+}
+
+static int translate_for(Fe *fe, PyObject *s)
+{
+    if (has_orelse(fe, s, "for")) {
+        return -1;
+    }
+    bool had_deep = fe->helper != NULL && fe->helper->deep_return;
+    PyObject *target = fe_field(s, "target");
+    PyObject *iter = fe_field(s, "iter");
+    int var = target != NULL ? store_target(fe, target) : -1;
+    KirNode *b[3];
+    int rc = (var >= 0 && iter != NULL) ? range_bounds(fe, iter, b) : -1;
+    Py_XDECREF(target);
+    Py_XDECREF(iter);
+    StmtList body_list = {0};
+    KirNode *body = rc == 0 ? loop_body(fe, s, &body_list) : NULL;
+    KirNode *n = body != NULL ? fe_mk(fe, KIR_FOR, 4, s) : NULL;
+    if (n != NULL) {
+        n->u.var = var;
+        memcpy(n->kids, b, sizeof b);
+        n->kids[3] = body;
+    }
+    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, had_deep);
+}
+
+/* return e  /  return a, b */
+static int return_values(Fe *fe, PyObject *s, KirNode **vals, int *n)
+{
+    PyObject *v = fe_field(s, "value");
+    *n = 0;
+    int rc = 0;
+    if (v != NULL && v != Py_None) {
+        if (fe_is_kind(v, "Tuple")) {
+            PyObject *elts = fe_field(v, "elts");
+            Py_ssize_t count = PyList_GET_SIZE(elts);
+            if (count > UF_MAXOUTS) {
+                fe_fail(fe, v, "at most %d values can be returned", UF_MAXOUTS);
+                rc = -1;
+            }
+            for (Py_ssize_t i = 0; rc == 0 && i < count; i++) {
+                vals[i] = fe_translate_expr(fe, PyList_GET_ITEM(elts, i));
+                rc = vals[i] != NULL ? 0 : -1;
+            }
+            *n = (int)count;
+            Py_XDECREF(elts);
+        } else {
+            vals[0] = fe_translate_expr(fe, v);
+            rc = vals[0] != NULL ? 0 : -1;
+            *n = 1;
+        }
+    }
+    Py_XDECREF(v);
+    return rc;
+}
+
+/* A return inside an inlined helper stores the value and leaves. */
+static int helper_return(Fe *fe, PyObject *s, KirNode **vals, int n)
+{
+    HelperCtx *h = fe->helper;
+    if (n != 1) {
+        fe_fail(fe, s, "a helper function must return exactly one value");
+        return -1;
+    }
+    UF_TRY(fe_emit(fe, fe_mk_set(fe, h->ret_var, vals[0], s)));
+    if (!h->wrapped) {
+        return 0;
+    }
+    if (h->loop_depth > 0) {
+        h->deep_return = true;
+        if (h->done_var < 0 && (h->done_var = fe_fresh_local(fe, "done")) < 0) {
+            return -1;
+        }
+        UF_TRY(fe_emit(fe,
+                       fe_mk_set(fe, h->done_var, fe_mk_bool(fe, true, s), s)));
+    }
+    return fe_emit(fe, fe_mk(fe, KIR_BREAK, 0, s));
+}
+
+static int translate_return(Fe *fe, PyObject *s)
+{
+    KirNode *vals[UF_MAXOUTS];
+    int n;
+    UF_TRY(return_values(fe, s, vals, &n));
+    if (fe->helper != NULL) {
+        return helper_return(fe, s, vals, n);
+    }
+    KirNode *r = fe_mk(fe, KIR_RETURN, n, s);
+    if (r != NULL && n > 0) {
+        memcpy(r->kids, vals, (size_t)n * sizeof *vals);
+    }
+    return fe_emit(fe, r);
+}
+
+/* break / continue: inside a helper, only its own loops count. */
+static int translate_jump(Fe *fe, PyObject *s, KirOp op)
+{
+    int depth = fe->helper != NULL ? fe->helper->loop_depth : fe->loop_depth;
+    if (depth == 0) {
+        fe_fail(fe, s, "'%s' outside a loop", kir_op_info[op].text);
+        return -1;
+    }
+    return fe_emit(fe, fe_mk(fe, op, 0, s));
+}
+
+/* An expression statement: docstrings and other constants are no-ops. */
+static int translate_expr_stmt(Fe *fe, PyObject *s)
+{
+    PyObject *v = fe_field(s, "value");
+    int rc = 0;
+    if (v != NULL && !fe_is_kind(v, "Constant")) {
+        rc = fe_emit(fe, fe_mk1(fe, KIR_EXPR, fe_translate_expr(fe, v), s));
+    }
+    Py_XDECREF(v);
+    return rc;
+}
+
+static const char *unsupported_stmt(PyObject *s)
+{
+    static const struct {
+        const char *ast, *what;
+    } names[] = {
+        {"Global", "'global' declarations"},
+        {"Nonlocal", "'nonlocal' declarations"},
+        {"Try", "try statements"},
+        {"TryStar", "try statements"},
+        {"With", "with statements"},
+        {"AsyncWith", "with statements"},
+        {"Raise", "raise statements"},
+        {"Assert", "assert statements"},
+        {"Import", "imports"},
+        {"ImportFrom", "imports"},
+        {"Delete", "del statements"},
+        {"FunctionDef", "nested functions"},
+        {"AsyncFunctionDef", "nested functions"},
+        {"ClassDef", "class definitions"},
+        {"Match", "match statements"},
+        {"AsyncFor", "async for"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (fe_is_kind(s, names[i].ast)) {
+            return names[i].what;
+        }
+    }
+    return fe_kind_of(s);
+}
+
+static int translate_stmt(Fe *fe, PyObject *s)
+{
+    if (fe_is_kind(s, "Assign")) {
+        return translate_assign(fe, s);
+    }
+    if (fe_is_kind(s, "AugAssign")) {
+        return translate_augassign(fe, s);
+    }
+    if (fe_is_kind(s, "AnnAssign")) {
+        return translate_annassign(fe, s);
+    }
+    if (fe_is_kind(s, "If")) {
+        return translate_if(fe, s);
+    }
+    if (fe_is_kind(s, "While")) {
+        return translate_while(fe, s);
+    }
+    if (fe_is_kind(s, "For")) {
+        return translate_for(fe, s);
+    }
+    if (fe_is_kind(s, "Return")) {
+        return translate_return(fe, s);
+    }
+    if (fe_is_kind(s, "Break")) {
+        return translate_jump(fe, s, KIR_BREAK);
+    }
+    if (fe_is_kind(s, "Continue")) {
+        return translate_jump(fe, s, KIR_CONTINUE);
+    }
+    if (fe_is_kind(s, "Pass")) {
+        return 0;
+    }
+    if (fe_is_kind(s, "Expr")) {
+        return translate_expr_stmt(fe, s);
+    }
+    fe_fail(fe, s, "%s are not supported in a kernel", unsupported_stmt(s));
+    return -1;
+}
+
+int fe_translate_body(Fe *fe, PyObject *stmts)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(stmts); i++) {
+        if (translate_stmt(fe, PyList_GET_ITEM(stmts, i)) < 0 ||
+            fe_failed(fe)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- helpers: plain Python functions inlined at their calls ------------- */
+
+/* Counts the return statements in |node| (not in nested functions). */
+static int count_returns(PyObject *node)
+{
+    if (PyList_Check(node)) {
+        int n = 0;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(node); i++) {
+            n += count_returns(PyList_GET_ITEM(node, i));
+        }
+        return n;
+    }
+    if (fe_is_kind(node, "FunctionDef") || fe_is_kind(node, "Lambda") ||
+        fe_is_kind(node, "ClassDef")) {
+        return 0;
+    }
+    int n = fe_is_kind(node, "Return");
+    static const char *const blocks[] = {"body", "orelse"};
+    for (int b = 0; b < 2; b++) {
+        PyObject *child = PyObject_GetAttrString(node, blocks[b]);
+        if (child == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (PyList_Check(child)) {
+            n += count_returns(child);
+        }
+        Py_DECREF(child);
+    }
+    return n;
+}
+
+/* Whether a statement list returns on every path (conservatively). */
+static bool always_returns(PyObject *stmts)
+{
+    Py_ssize_t n = PyList_GET_SIZE(stmts);
+    if (n == 0) {
+        return false;
+    }
+    PyObject *last = PyList_GET_ITEM(stmts, n - 1);
+    if (fe_is_kind(last, "Return")) {
+        return true;
+    }
+    if (!fe_is_kind(last, "If")) {
+        return false;
+    }
+    PyObject *body = fe_field(last, "body"), *orelse = fe_field(last, "orelse");
+    bool r = body && orelse && always_returns(body) && always_returns(orelse);
+    Py_XDECREF(body);
+    Py_XDECREF(orelse);
+    return r;
+}
+
+/* A name valid in kir text made from a Python identifier. */
+void fe_kir_name(const char *py, char *out, size_t n)
+{
+    size_t j = 0;
+    for (size_t i = 0; py[i] != '\0' && j + 1 < n; i++) {
+        char c = py[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  c == '_' || (j > 0 && c >= '0' && c <= '9');
+        out[j++] = ok ? c : '_';
+    }
+    out[j] = '\0';
+    if (j == 0) {
+        snprintf(out, n, "v");
+    }
+}
+
+/* Binds every local of a function body to a kir variable: its own name
+ * when free and valid (the kernel), else a fresh one prefixed with
+ * |prefix| (helpers, reserved words). */
+int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix)
+{
+    PyObject *names = PyDict_New();
+    if (names == NULL || fe_collect_stores(stmts, names) < 0) {
+        Py_XDECREF(names);
+        fe_fail_python(fe);
+        return -1;
+    }
+    PyObject *name;
+    Py_ssize_t pos = 0;
+    int rc = 0;
+    while (rc == 0 && PyDict_Next(names, &pos, &name, NULL)) {
+        const char *py = PyUnicode_AsUTF8(name);
+        if (PyDict_GetItem(fe->scope, name) != NULL) {
+            continue; /* a parameter: bound already */
+        }
+        char base[96], full[128];
+        fe_kir_name(py, base, sizeof base);
+        snprintf(full, sizeof full, "%s%s", prefix, base);
+        static const char *const reserved[] = {"True", "False", "inf",
+                                               "nan",  "infj",  "nanj"};
+        bool plain = prefix[0] == '\0' && strcmp(base, py) == 0;
+        for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++) {
+            plain = plain && strcmp(base, reserved[r]) != 0;
+        }
+        int var = plain && kir_kernel_find_var(fe->k, base, strlen(base)) < 0
+                      ? kir_kernel_add_var(fe->k, base, strlen(base), false)
+                      : fe_fresh_local(fe, full);
+        rc = var < 0 ? (fe_fail_nomem(fe), -1) : fe_scope_bind(fe, py, var);
+    }
+    Py_DECREF(names);
+    return rc;
+}
+
+/* The parameter names of an ast.FunctionDef; only positional ones are
+ * supported.  New list, or NULL with the error recorded. */
+PyObject *fe_param_names(Fe *fe, PyObject *fdef)
+{
+    PyObject *args = fe_field(fdef, "args");
+    PyObject *out = PyList_New(0);
+    static const char *const positional[] = {"posonlyargs", "args"};
+    for (int p = 0; args != NULL && out != NULL && p < 2; p++) {
+        PyObject *list = fe_field(args, positional[p]);
+        for (Py_ssize_t i = 0; list != NULL && i < PyList_GET_SIZE(list); i++) {
+            PyObject *id = fe_field(PyList_GET_ITEM(list, i), "arg");
+            if (id == NULL || PyList_Append(out, id) < 0) {
+                Py_CLEAR(out);
+            }
+            Py_XDECREF(id);
+        }
+        Py_XDECREF(list);
+    }
+    static const char *const other[] = {"vararg", "kwarg", "kwonlyargs"};
+    for (int p = 0; args != NULL && out != NULL && p < 3; p++) {
+        PyObject *v = fe_field(args, other[p]);
+        bool used = v != NULL && v != Py_None &&
+                    !(PyList_Check(v) && PyList_GET_SIZE(v) == 0);
+        Py_XDECREF(v);
+        if (used) {
+            fe_fail(fe, fdef,
+                    "kernels take positional arguments only (no "
+                    "*args, **kwargs or keyword-only arguments)");
+            Py_CLEAR(out);
+        }
+    }
+    Py_XDECREF(args);
+    if (out == NULL && !fe_failed(fe)) {
+        fe_fail_python(fe);
+    }
+    return out;
+}
+
+/* Saved translation state around an inlined helper. */
+typedef struct FeState {
+    PyObject *resolve, *scope;
+    UfpySource src;
+    int col_offset;
+    bool use_call_loc;
+    UfLoc call_loc;
+    StmtList *cur;
+    HelperCtx *helper;
+} FeState;
+
+static FeState save_state(const Fe *fe)
+{
+    FeState s = {fe->resolve,      fe->scope,    fe->src, fe->col_offset,
+                 fe->use_call_loc, fe->call_loc, fe->cur, fe->helper};
+    return s;
+}
+
+static void restore_state(Fe *fe, const FeState *s)
+{
+    fe->resolve = s->resolve;
+    fe->scope = s->scope;
+    fe->src = s->src;
+    fe->col_offset = s->col_offset;
+    fe->use_call_loc = s->use_call_loc;
+    fe->call_loc = s->call_loc;
+    fe->cur = s->cur;
+    fe->helper = s->helper;
+}
+
+/* Reads (filename, text, first_line, col_offset) into |src|. */
+int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset)
+{
+    if (!PyArg_ParseTuple(t, "UUii", &src->filename, &src->text,
+                          &src->first_line, col_offset)) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds the helper's parameters to the argument values (temporaries),
+ * defaults filling missing trailing arguments. */
+static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
+                       int n, PyObject *call, const char *fname)
+{
+    Py_ssize_t np = PyList_GET_SIZE(params);
+    PyObject *defaults = PyObject_GetAttrString(func, "__defaults__");
+    Py_ssize_t nd = defaults != NULL && PyTuple_Check(defaults)
+                        ? PyTuple_GET_SIZE(defaults)
+                        : 0;
+    PyErr_Clear();
+    int rc = 0;
+    if (n > np || n < np - nd) {
+        fe_fail(fe, call, "%s() takes %zd arguments, %d given", fname, np, n);
+        rc = -1;
+    }
+    for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
+        KirNode *v =
+            i < n ? a[i]
+                  : fe_const_number(
+                        fe, PyTuple_GET_ITEM(defaults, i - (np - nd)), call);
+        char base[96];
+        fe_kir_name(PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)), base,
+                    sizeof base);
+        char full[200];
+        snprintf(full, sizeof full, "%s_%s", fname, base);
+        int t = fe_fresh_local(fe, full);
+        rc = (v == NULL || t < 0) ? -1 : fe_emit(fe, fe_mk_set(fe, t, v, call));
+        if (rc == 0) {
+            rc = fe_scope_bind(fe, PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)),
+                               t);
+        }
+    }
+    Py_XDECREF(defaults);
+    return rc;
+}
+
+/* Translates the helper's body into |inner| with returns going to |h|. */
+static int helper_body(Fe *fe, PyObject *fdef, HelperCtx *h, StmtList *inner,
+                       const char *fname)
+{
+    PyObject *body = fe_field(fdef, "body");
+    if (body == NULL) {
+        fe_fail_python(fe);
+        return -1;
+    }
+    int rc = 0;
+    if (!always_returns(body)) {
+        fe_fail(fe, fdef,
+                "the helper '%s' can reach its end without returning "
+                "a value",
+                fname);
+        rc = -1;
+    }
+    char prefix[112];
+    snprintf(prefix, sizeof prefix, "%s_", fname);
+    if (rc == 0) {
+        rc = fe_bind_locals(fe, body, prefix);
+    }
+    Py_ssize_t nb = PyList_GET_SIZE(body);
+    h->wrapped = !(count_returns(body) == 1 &&
+                   fe_is_kind(PyList_GET_ITEM(body, nb - 1), "Return"));
+    fe->cur = inner;
+    fe->helper = h;
+    if (rc == 0) {
+        rc = fe_translate_body(fe, body);
+    }
+    Py_DECREF(body);
+    return rc;
+}
+
+/* Places the translated helper body into the caller's statements:
+ * directly, or as `while True: body; break` when it returns early. */
+static int place_helper(Fe *fe, HelperCtx *h, StmtList *inner, PyObject *at)
+{
+    if (!h->wrapped) {
+        int rc = 0;
+        for (int i = 0; rc == 0 && i < inner->n; i++) {
+            rc = fe_emit(fe, inner->items[i]);
+        }
+        uf_free(inner->items);
+        return rc;
+    }
+    if (h->done_var >= 0) {
+        UF_TRY(fe_emit(
+            fe, fe_mk_set(fe, h->done_var, fe_mk_bool(fe, false, at), at)));
+    }
+    bool ends_in_break =
+        inner->n > 0 && inner->items[inner->n - 1]->op == KIR_BREAK;
+    StmtList *saved = fe->cur;
+    fe->cur = inner;
+    if (!ends_in_break) {
+        fe_emit(fe, fe_mk(fe, KIR_BREAK, 0, at));
+    }
+    fe->cur = saved;
+    KirNode *body = fe_to_block(fe, inner, at);
+    return fe_emit(fe,
+                   fe_mk2(fe, KIR_WHILE, fe_mk_bool(fe, true, at), body, at));
+}
+
+/* Inlines the helper |fdef| (from |info| = (fdef, source, resolve)). */
+static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
+                            PyObject *call, KirNode **a, int n)
+{
+    PyObject *fdef, *source, *resolve;
+    if (!PyArg_ParseTuple(info, "OOO", &fdef, &source, &resolve)) {
+        return fe_fail_python(fe);
+    }
+    char fname[96];
+    fe_kir_name(PyUnicode_AsUTF8(PyObject_GetAttrString(func, "__name__")),
+                fname, sizeof fname);
+    PyErr_Clear();
+    FeState saved = save_state(fe);
+    UfLoc call_loc = fe_ast_loc(fe, call);
+    PyObject *scope = PyDict_New();
+    PyObject *params = NULL;
+    HelperCtx h = {.done_var = -1};
+    StmtList inner = {0};
+    int rc = scope != NULL ? 0 : -1;
+    fe->scope = scope;
+    if (rc == 0) {
+        rc = fe_parse_source(source, &fe->src, &fe->col_offset);
+    }
+    fe->resolve = resolve;
+    params = rc == 0 ? fe_param_names(fe, fdef) : NULL;
+    /* arguments are stored in the caller's statement list */
+    rc = params != NULL ? bind_params(fe, func, params, a, n, call, fname) : -1;
+    fe->use_call_loc = true;
+    fe->call_loc = call_loc;
+    if (rc == 0 && (h.ret_var = fe_fresh_local(fe, fname)) < 0) {
+        rc = -1;
+    }
+    if (rc == 0) {
+        rc = helper_body(fe, fdef, &h, &inner, fname);
+    }
+    if (h.deep_return && h.done_var < 0) {
+        rc = -1; /* cannot happen: helper_return creates it */
+    }
+    restore_state(fe, &saved);
+    if (rc == 0) {
+        rc = place_helper(fe, &h, &inner, call);
+    } else {
+        uf_free(inner.items);
+    }
+    Py_XDECREF(params);
+    Py_XDECREF(scope);
+    if (rc < 0 && !fe_failed(fe)) {
+        fe_fail_python(fe);
+    }
+    return rc == 0 ? fe_mk_var(fe, h.ret_var, call) : NULL;
+}
+
+KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
+{
+    int seen = PySequence_Contains(fe->helper_stack, func);
+    if (seen != 0) {
+        return seen < 0 ? fe_fail_python(fe)
+                        : fe_fail(fe, call,
+                                  "recursive calls cannot be inlined "
+                                  "into a kernel");
+    }
+    if (PyList_GET_SIZE(fe->helper_stack) >= MAX_HELPER_DEPTH) {
+        return fe_fail(fe, call, "helper functions are nested too deeply");
+    }
+    KirNode *a[32];
+    int n = fe_call_args(fe, call, a, 32, "a helper function");
+    if (n < 0) {
+        return NULL;
+    }
+    PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
+    if (info == NULL) {
+        return fe_fail_python(fe);
+    }
+    PyList_Append(fe->helper_stack, func);
+    KirNode *r = inline_body(fe, func, info, call, a, n);
+    PySequence_DelItem(fe->helper_stack, PyList_GET_SIZE(fe->helper_stack) - 1);
+    Py_DECREF(info);
+    return r;
+}

@@ -1,0 +1,54 @@
+/*
+ * module.c -- ufuncforge._core: imports NumPy's C API, creates the
+ * CompileError class and the Kernel type, and lists the functions.
+ * Nothing is compiled at import: LLVM's JIT starts with the first kernel.
+ */
+#define UFPY_IMPORT_NUMPY
+#include "pyext.h"
+
+static PyMethodDef core_methods[] = {
+    {"translate", ufpy_translate, METH_VARARGS,
+     "translate(fdef, source, resolve, funcmap, load_helper) -> Kernel"},
+    {"kernel_from_kir", ufpy_kernel_from_kir, METH_VARARGS,
+     "kernel_from_kir(text[, filename]) -> Kernel"},
+    {"make_ufunc", ufpy_make_ufunc, METH_VARARGS,
+     "make_ufunc(kernel, sigs, name, doc, identity, options) -> ufunc"},
+    {"ufunc_info", ufpy_ufunc_info, METH_O,
+     "ufunc_info(ufunc) -> dict or None"},
+    {"inspect", ufpy_inspect, METH_VARARGS,
+     "inspect(kernel, sig, options) -> dict of stage texts"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "ufuncforge._core",
+    .m_doc = "The C core of ufuncforge.",
+    .m_size = -1,
+    .m_methods = core_methods,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    if (PyArray_ImportNumPyAPI() < 0 || PyUFunc_ImportUFuncAPI() < 0) {
+        return NULL;
+    }
+    if (PyType_Ready(&UfpyKernel_Type) < 0) {
+        return NULL;
+    }
+    PyObject *m = PyModule_Create(&core_module);
+    if (m == NULL) {
+        return NULL;
+    }
+    ufpy_CompileError = PyErr_NewExceptionWithDoc(
+        "ufuncforge.CompileError",
+        "A kernel uses a construct or a type the compiler does not support.",
+        PyExc_TypeError, NULL);
+    if (ufpy_CompileError == NULL ||
+        PyModule_AddObjectRef(m, "CompileError", ufpy_CompileError) < 0 ||
+        PyModule_AddObjectRef(m, "Kernel", (PyObject *)&UfpyKernel_Type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

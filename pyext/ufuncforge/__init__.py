@@ -1,0 +1,32 @@
+"""ufuncforge: real NumPy ufuncs from Python functions, compiled by LLVM.
+
+    import ufuncforge as uf
+
+    @uf.vectorize(['f8(f8)', 'f4(f4)'])
+    def leaky_relu(x):
+        return x if x > 0.0 else 0.01 * x
+
+Importing the package compiles nothing and loads neither NumPy nor the C
+extension ``ufuncforge._core`` (and with it LLVM): they load on the first
+``vectorize``, ``inspect_*`` or ``CompileError`` use.
+"""
+
+from ._inspect import inspect_asm, inspect_kir, inspect_llvm, inspect_types
+from ._types import *  # noqa: F403 (the type objects)
+from ._types import __all__ as _type_names
+from ._vectorize import vectorize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "vectorize", "CompileError", "inspect_kir", "inspect_types",
+    "inspect_llvm", "inspect_asm",
+] + [n for n in _type_names if n != "normalize_signatures"]
+
+
+def __getattr__(name):
+    if name == "CompileError":
+        from ._core import CompileError
+
+        return CompileError
+    raise AttributeError(f"module 'ufuncforge' has no attribute {name!r}")

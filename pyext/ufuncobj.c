@@ -1,0 +1,1242 @@
+/*
+ * ufuncobj.c -- numpy.ufunc objects around compiled kernels.
+ *
+ * A ufunc made here has no legacy loops (ntypes == 0).  Each signature
+ * becomes one ArrayMethod whose strided loop is the JIT'd function itself
+ * (UfLoopFn has NumPy's ArrayMethod loop ABI).  One catch-all promoter,
+ * registered for (None, ...), handles every call that no loop matches
+ * exactly (and every reduction: NumPy passes NULL for a reduction's first
+ * DType, which only a None entry matches):
+ *
+ *   eager ufunc  picks the first listed loop the inputs cast to safely,
+ *                Python scalars (NEP 50) taken as NumPy takes them, so
+ *                f(f4_array, 2.0) with loops [f8, f4] runs the f8 loop;
+ *   lazy ufunc   compiles the exact loop for the inputs' DTypes, registers
+ *                it, and returns its DTypes so NumPy's search finds it.
+ *
+ * Like NumPy's frompyfunc, everything NumPy keeps pointers to lives in an
+ * owner object stored in ufunc->obj, which NumPy releases with the ufunc:
+ * the name and doc strings, the machine code of every loop, the kernel.
+ *
+ * All of this runs with the GIL held: inside make_ufunc, or inside NumPy's
+ * dispatch (the promoter, the reduction initial).  NumPy caches each
+ * dispatch result, and a lazy loop is compiled once per set of DTypes.
+ */
+#include "pyext.h"
+
+#include <string.h>
+
+#define MAXOPS (UF_MAXARGS + UF_MAXOUTS)
+
+/* ---- the owner ------------------------------------------------------- */
+
+typedef enum Identity {
+    ID_NONE,        /* no identity: empty reductions fail */
+    ID_REORDERABLE, /* no identity, but multi-axis reductions are fine */
+    ID_VALUE        /* identity_value is the reductions' initial value */
+} Identity;
+
+/* One registered loop. */
+typedef struct Loop {
+    UfCompiled *compiled; /* owned: its machine code is the loop */
+    /* builtin DTypes (static in NumPy, never freed): inputs then outputs */
+    PyArray_DTypeMeta *dtypes[MAXOPS];
+    /* Whether a call that fixes no output gets this loop: its return types
+     * were listed by the user (eager) or inferred (lazy), not forced by
+     * dtype= / signature=. */
+    bool natural;
+} Loop;
+
+typedef struct UfpyOwner {
+    PyObject ob_base;     /* PyObject_HEAD, spelt so clang-format keeps it */
+    PyObject *kernel;     /* UfpyKernel, owned */
+    char *name;           /* owned (PyMem); ufunc->name points here */
+    char *doc;            /* owned (PyMem) or NULL; ufunc->doc points here */
+    UfCompileOptions opt; /* fastmath, boundscheck; no dumps kept */
+    bool lazy;            /* no signatures: compile per new input DTypes */
+    int nin, nout;
+    Identity identity;
+    PyObject *identity_value; /* ID_VALUE: owned; else NULL */
+    Loop *loops;              /* PyMem array in registration order */
+    int nloops, cap;
+} UfpyOwner;
+
+static void owner_dealloc(UfpyOwner *self)
+{
+    for (int i = 0; i < self->nloops; i++) {
+        uf_compiled_free(self->loops[i].compiled); /* removes the code */
+    }
+    PyMem_Free(self->loops);
+    PyMem_Free(self->name);
+    PyMem_Free(self->doc);
+    Py_XDECREF(self->identity_value);
+    Py_XDECREF(self->kernel);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject UfpyOwner_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "ufuncforge._core.UFuncOwner",
+    .tp_basicsize = sizeof(UfpyOwner),
+    .tp_dealloc = (destructor)owner_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Owns the loops, strings and kernel of one ufuncforge ufunc.",
+};
+
+/* new PyMem copy of |s|, or NULL with MemoryError set. */
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = PyMem_Malloc(n);
+    if (p == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memcpy(p, s, n);
+    return p;
+}
+
+/* A new owner holding |kernel| (borrowed, incref'd), copies of |name| and
+ * |doc| (may be NULL) and |identity_value| (borrowed, may be NULL).  new
+ * reference or NULL. */
+static UfpyOwner *owner_new(PyObject *kernel, const char *name, const char *doc,
+                            Identity identity, PyObject *identity_value)
+{
+    if (!(UfpyOwner_Type.tp_flags & Py_TPFLAGS_READY) &&
+        PyType_Ready(&UfpyOwner_Type) < 0) {
+        return NULL;
+    }
+    UfpyOwner *o = PyObject_New(UfpyOwner, &UfpyOwner_Type);
+    if (o == NULL) {
+        return NULL;
+    }
+    memset((char *)o + sizeof(PyObject), 0, sizeof *o - sizeof(PyObject));
+    o->kernel = Py_NewRef(kernel);
+    o->identity = identity;
+    o->identity_value = Py_XNewRef(identity_value);
+    o->name = copy_string(name);
+    if (o->name == NULL ||
+        (doc != NULL && (o->doc = copy_string(doc)) == NULL)) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Makes room for one more loop, so that recording a loop NumPy already
+ * holds cannot fail.  0, or -1 with MemoryError. */
+static int owner_reserve(UfpyOwner *o)
+{
+    if (o->nloops < o->cap) {
+        return 0;
+    }
+    int cap = o->cap == 0 ? 4 : 2 * o->cap;
+    Loop *loops = PyMem_Realloc(o->loops, (size_t)cap * sizeof *loops);
+    if (loops == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->loops = loops;
+    o->cap = cap;
+    return 0;
+}
+
+/* The owner of |ufunc| when it is one of ours, else NULL.  Borrowed. */
+static UfpyOwner *owner_of(PyObject *ufunc)
+{
+    if (ufunc == NULL || !PyObject_TypeCheck(ufunc, &PyUFunc_Type)) {
+        return NULL;
+    }
+    PyObject *obj = ((PyUFuncObject *)ufunc)->obj;
+    if (obj == NULL || Py_TYPE(obj) != &UfpyOwner_Type) {
+        return NULL;
+    }
+    return (UfpyOwner *)obj;
+}
+
+/* ---- kinds and DTypes ------------------------------------------------ */
+
+/* The builtin DType class of a scalar kind; borrowed (NumPy's builtin
+ * DTypes are static), or NULL for void. */
+static PyArray_DTypeMeta *dtype_of_kind(UfKind k)
+{
+    switch (k) {
+    case UF_B1:
+        return &PyArray_BoolDType;
+    case UF_I1:
+        return &PyArray_Int8DType;
+    case UF_I2:
+        return &PyArray_Int16DType;
+    case UF_I4:
+        return &PyArray_Int32DType;
+    case UF_I8:
+        return &PyArray_Int64DType;
+    case UF_U1:
+        return &PyArray_UInt8DType;
+    case UF_U2:
+        return &PyArray_UInt16DType;
+    case UF_U4:
+        return &PyArray_UInt32DType;
+    case UF_U8:
+        return &PyArray_UInt64DType;
+    case UF_F4:
+        return &PyArray_FloatDType;
+    case UF_F8:
+        return &PyArray_DoubleDType;
+    case UF_C8:
+        return &PyArray_CFloatDType;
+    case UF_C16:
+        return &PyArray_CDoubleDType;
+    default:
+        return NULL;
+    }
+}
+
+static UfKind int_kind(int bytes, bool is_signed)
+{
+    switch (bytes) {
+    case 1:
+        return is_signed ? UF_I1 : UF_U1;
+    case 2:
+        return is_signed ? UF_I2 : UF_U2;
+    case 4:
+        return is_signed ? UF_I4 : UF_U4;
+    case 8:
+        return is_signed ? UF_I8 : UF_U8;
+    default:
+        return UF_VOID;
+    }
+}
+
+/* The kind a concrete DType's values have (long and longlong are both i8
+ * on Linux), or UF_VOID when kernels cannot take it: object, strings,
+ * datetimes, float16, longdouble, user DTypes, abstract DTypes. */
+static UfKind kind_of_dtype(PyArray_DTypeMeta *dt)
+{
+    if (dt->flags & NPY_DT_ABSTRACT) {
+        return UF_VOID;
+    }
+    switch (dt->type_num) {
+    case NPY_BOOL:
+        return UF_B1;
+    case NPY_BYTE:
+    case NPY_UBYTE:
+        return int_kind(1, dt->type_num == NPY_BYTE);
+    case NPY_SHORT:
+    case NPY_USHORT:
+        return int_kind(NPY_SIZEOF_SHORT, dt->type_num == NPY_SHORT);
+    case NPY_INT:
+    case NPY_UINT:
+        return int_kind(NPY_SIZEOF_INT, dt->type_num == NPY_INT);
+    case NPY_LONG:
+    case NPY_ULONG:
+        return int_kind(NPY_SIZEOF_LONG, dt->type_num == NPY_LONG);
+    case NPY_LONGLONG:
+    case NPY_ULONGLONG:
+        return int_kind(NPY_SIZEOF_LONGLONG, dt->type_num == NPY_LONGLONG);
+    case NPY_FLOAT:
+        return UF_F4;
+    case NPY_DOUBLE:
+        return UF_F8;
+    case NPY_CFLOAT:
+        return UF_C8;
+    case NPY_CDOUBLE:
+        return UF_C16;
+    default:
+        return UF_VOID;
+    }
+}
+
+/* Fills |dtypes| (borrowed) from a resolved signature: arguments, then
+ * returns.  0, or -1 with TypeError for a type a ufunc cannot carry. */
+static int dtypes_of_sig(const UfSig *sig, PyArray_DTypeMeta **dtypes)
+{
+    for (int i = 0; i < sig->nargs + sig->nret; i++) {
+        UfType t = i < sig->nargs ? sig->args[i] : sig->ret[i - sig->nargs];
+        dtypes[i] = t.ndim == 0 ? dtype_of_kind((UfKind)t.kind) : NULL;
+        if (dtypes[i] == NULL) {
+            char buf[64];
+            PyErr_Format(PyExc_TypeError,
+                         "a ufunc cannot take or return %s values",
+                         uf_type_str(t, buf, sizeof buf));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Index of the loop whose DTypes are exactly |dtypes| (nin + nout of
+ * them), or -1. */
+static int find_loop(const UfpyOwner *o, PyArray_DTypeMeta *const *dtypes)
+{
+    size_t n = (size_t)(o->nin + o->nout) * sizeof *dtypes;
+    for (int i = 0; i < o->nloops; i++) {
+        if (memcmp(o->loops[i].dtypes, dtypes, n) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* ---- identities and the reduction initial ------------------------------ */
+
+/* Whether |v| is the Python int (or bool) |value|. */
+static bool is_small_int(PyObject *v, long value)
+{
+    if (!PyLong_Check(v)) {
+        return false;
+    }
+    int overflow = 0;
+    long x = PyLong_AsLongAndOverflow(v, &overflow);
+    if (x == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return false;
+    }
+    return overflow == 0 && x == value;
+}
+
+/* The pending exception, normalized (new reference), and cleared. */
+static PyObject *fetch_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (tb != NULL && v != NULL) {
+        PyException_SetTraceback(v, tb);
+    }
+    Py_XDECREF(t);
+    Py_XDECREF(tb);
+    return v;
+#endif
+}
+
+/* Makes |exc| (stolen) the pending exception. */
+static void restore_exception(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    PyErr_Restore(Py_NewRef(Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+#endif
+}
+
+/* Replaces the pending exception by |type|(PyUnicode_FromFormat(fmt, ...))
+ * with the old one as its __cause__. */
+static void raise_from_pending(PyObject *type, const char *fmt, ...)
+{
+    PyObject *cause = fetch_exception();
+    va_list va;
+    va_start(va, fmt);
+    PyErr_FormatV(type, fmt, va);
+    va_end(va);
+    if (cause == NULL) {
+        return;
+    }
+    PyObject *exc = fetch_exception();
+    PyException_SetCause(exc, Py_NewRef(cause));
+    PyException_SetContext(exc, cause); /* steals cause */
+    restore_exception(exc);
+}
+
+/* NPY_METH_get_reduction_initial: the identity value converted to the
+ * loop's output descriptor.  1 filled, 0 none, -1 error (the identity does
+ * not fit the loop's type, e.g. -inf for an int64 max). */
+static int reduction_initial(PyArrayMethod_Context *context,
+                             npy_bool reduction_is_empty, void *initial)
+{
+    (void)reduction_is_empty;
+    UfpyOwner *o = owner_of(context->caller);
+    if (o == NULL || o->identity != ID_VALUE) {
+        return 0;
+    }
+    PyArray_Descr *descr = context->descriptors[0];
+    PyObject *v = o->identity_value;
+    if (PyTypeNum_ISUNSIGNED(descr->type_num) && is_small_int(v, -1)) {
+        /* like NumPy's legacy identities: -1 means all bits set */
+        memset(initial, 0xff, (size_t)PyDataType_ELSIZE(descr));
+        return 1;
+    }
+    if (PyArray_Pack(descr, initial, v) < 0) {
+        raise_from_pending(PyExc_ValueError,
+                           "ufunc '%s': its identity %R cannot be the "
+                           "initial value of a reduction over %S values "
+                           "(pass initial= or reduce another dtype)",
+                           o->name, v, (PyObject *)descr);
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- registering loops ----------------------------------------------- */
+
+/* Adds the ArrayMethod for loop |l| to |ufunc|.  0 or -1. */
+static int add_method(PyObject *ufunc, UfpyOwner *o, Loop *l)
+{
+    char sig[256], name[384];
+    uf_sig_str(&l->compiled->sig, sig, sizeof sig);
+    snprintf(name, sizeof name, "%s %s", o->name, sig); /* NumPy copies */
+    bool reduces = o->nin == 2 && o->nout == 1;
+    PyType_Slot slots[3] = {
+        {NPY_METH_strided_loop, (void *)l->compiled->loop},
+        {0, NULL},
+        {0, NULL},
+    };
+    if (o->identity == ID_VALUE && reduces) {
+        slots[1].slot = NPY_METH_get_reduction_initial;
+        slots[1].pfunc = (void *)reduction_initial;
+    }
+    PyArrayMethod_Spec spec = {
+        .name = name,
+        .nin = o->nin,
+        .nout = o->nout,
+        .casting = NPY_NO_CASTING,
+        .flags = o->identity == ID_NONE ? 0 : NPY_METH_IS_REORDERABLE,
+        .dtypes = l->dtypes,
+        .slots = slots,
+    };
+    return PyUFunc_AddLoopFromSpec(ufunc, &spec);
+}
+
+/* Whether |dtypes| hold the kinds of |c|'s resolved signature. */
+static bool dtypes_match_sig(const UfCompiled *c,
+                             PyArray_DTypeMeta *const *dtypes)
+{
+    for (int i = 0; i < c->sig.nargs + c->sig.nret; i++) {
+        UfType t =
+            i < c->sig.nargs ? c->sig.args[i] : c->sig.ret[i - c->sig.nargs];
+        if (t.ndim != 0 || kind_of_dtype(dtypes[i]) != (UfKind)t.kind) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Registers the loop |c| (stolen: kept by the owner, or freed on failure
+ * and when its DTypes duplicate a loop's) under |dtypes| (borrowed
+ * builtin DTypes of c's kinds; NULL: the canonical DTypes of c's
+ * signature).  Returns the index of the loop with these DTypes, or -1.
+ * |*added| says whether a new one was made; a duplicate becomes natural
+ * if |natural|. */
+static int add_loop(PyObject *ufunc, UfpyOwner *o, UfCompiled *c,
+                    PyArray_DTypeMeta *const *dtypes, bool natural, bool *added)
+{
+    Loop l = {.compiled = c, .natural = natural};
+    *added = false;
+    if (c->sig.nargs != o->nin || c->sig.nret != o->nout) {
+        PyErr_Format(PyExc_SystemError,
+                     "ufunc '%s': a loop compiled with %d inputs and %d "
+                     "outputs for a ufunc with %d and %d",
+                     o->name, c->sig.nargs, c->sig.nret, o->nin, o->nout);
+        goto fail;
+    }
+    if (dtypes == NULL) {
+        if (dtypes_of_sig(&c->sig, l.dtypes) < 0) {
+            goto fail;
+        }
+    } else if (dtypes_match_sig(c, dtypes)) {
+        memcpy(l.dtypes, dtypes, (size_t)(o->nin + o->nout) * sizeof *dtypes);
+    } else {
+        PyErr_Format(PyExc_SystemError,
+                     "ufunc '%s': a loop compiled for other types than "
+                     "requested",
+                     o->name);
+        goto fail;
+    }
+    if (owner_reserve(o) < 0) {
+        goto fail;
+    }
+    int dup = find_loop(o, l.dtypes);
+    if (dup >= 0) {
+        uf_compiled_free(c);
+        o->loops[dup].natural |= natural;
+        return dup;
+    }
+    if (add_method(ufunc, o, &l) < 0) {
+        goto fail;
+    }
+    o->loops[o->nloops] = l; /* room reserved above */
+    *added = true;
+    return o->nloops++;
+fail:
+    uf_compiled_free(c);
+    return -1;
+}
+
+/* Compile options of |o| for a loop (no dumps kept). */
+static UfCompileOptions loop_options(const UfpyOwner *o)
+{
+    UfCompileOptions opt = o->opt;
+    opt.keep = 0;
+    return opt;
+}
+
+/* Rejects signatures a vectorize ufunc cannot have: arrays and void
+ * returns.  A signature that does not parse passes: compiling it raises
+ * the CompileError that points into it.  0 or -1 with TypeError. */
+static int check_scalar_sig(const UfpyOwner *o, const char *text)
+{
+    UfSig s;
+    UfError err = {0};
+    if (uf_sig_parse(text, &s, &err) < 0) {
+        return 0;
+    }
+    for (int i = 0; i < s.nargs + s.nret; i++) {
+        UfType t = i < s.nargs ? s.args[i] : s.ret[i - s.nargs];
+        if (t.ndim > 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "ufunc '%s': signature '%s' has array types; "
+                         "vectorize takes scalars (arrays are for "
+                         "guvectorize)",
+                         o->name, text);
+            return -1;
+        }
+    }
+    if (!s.ret_inferred && s.nret == 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "ufunc '%s': signature '%s' returns void; a vectorize "
+                     "kernel returns its results",
+                     o->name, text);
+        return -1;
+    }
+    return 0;
+}
+
+/* Compiles and registers one listed signature (a duplicate of an earlier
+ * loop's DTypes is skipped).  0 or -1. */
+static int add_listed(PyObject *ufunc, UfpyOwner *o, const char *text)
+{
+    if (check_scalar_sig(o, text) < 0) {
+        return -1;
+    }
+    UfCompileOptions opt = loop_options(o);
+    UfCompiled *c = ufpy_kernel_compile((UfpyKernel *)o->kernel, text, &opt);
+    if (c == NULL) {
+        return -1;
+    }
+    bool added;
+    return add_loop(ufunc, o, c, NULL, true, &added) < 0 ? -1 : 0;
+}
+
+/* ---- Python scalars (NEP 50) ----------------------------------------- */
+
+/* Releases the references |dtypes[0..n)| (entries may be NULL). */
+static void release_dtypes(PyArray_DTypeMeta **dtypes, int n)
+{
+    for (int i = 0; i < n; i++) {
+        Py_XDECREF(dtypes[i]);
+    }
+}
+
+/* The DType of input |i| for matching: a reduction passes NULL for its
+ * first input, which is then the second's. */
+static PyArray_DTypeMeta *input_dtype(PyArray_DTypeMeta *const op_dtypes[],
+                                      int nin, int i)
+{
+    if (op_dtypes[i] == NULL && i == 0 && nin > 1) {
+        return op_dtypes[1];
+    }
+    return op_dtypes[i];
+}
+
+/* The DType a Python int, float or complex operand has under NEP 50
+ * (NumPy 2.4 does not flag these NPY_DT_ABSTRACT), mapped to the DType it
+ * defaults to; NULL for any other DType.  Borrowed. */
+static PyArray_DTypeMeta *pyscalar_default(PyArray_DTypeMeta *dt)
+{
+    if (dt == &PyArray_PyLongDType) {
+        return &PyArray_Int64DType;
+    }
+    if (dt == &PyArray_PyFloatDType) {
+        return &PyArray_DoubleDType;
+    }
+    return dt == &PyArray_PyComplexDType ? &PyArray_CDoubleDType : NULL;
+}
+
+/* The concrete DType of the Python-scalar DType |dt| (NEP 50): promoted
+ * with every other (concrete) input, else |dt|'s default (int64, float64,
+ * complex128).  new reference or NULL. */
+static PyArray_DTypeMeta *concretize_scalar(const UfpyOwner *o,
+                                            PyArray_DTypeMeta *const op[],
+                                            PyArray_DTypeMeta *dt)
+{
+    PyArray_DTypeMeta *seq[UF_MAXARGS + 1] = {dt};
+    int n = 1;
+    for (int i = 0; i < o->nin; i++) {
+        PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
+        if (d != NULL && pyscalar_default(d) == NULL) {
+            seq[n++] = d;
+        }
+    }
+    PyArray_DTypeMeta *r = n == 1
+                               ? (PyArray_DTypeMeta *)Py_NewRef((PyObject *)dt)
+                               : PyArray_PromoteDTypeSequence(n, seq);
+    PyArray_DTypeMeta *def = r == NULL ? NULL : pyscalar_default(r);
+    if (def != NULL) {
+        Py_SETREF(r, (PyArray_DTypeMeta *)Py_NewRef((PyObject *)def));
+    }
+    return r;
+}
+
+/* The inputs' DTypes for matching into |in| (new references): a Python
+ * scalar's DType made concrete as NumPy's promotion would (concretize_
+ * scalar), or left as it is when that fails.  0 or -1. */
+static int match_dtypes(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
+                        PyArray_DTypeMeta **in)
+{
+    for (int i = 0; i < o->nin; i++) {
+        PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
+        in[i] = d != NULL && pyscalar_default(d) != NULL
+                    ? concretize_scalar(o, op, d)
+                    : (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        if (in[i] == NULL && d != NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+                release_dtypes(in, i);
+                return -1;
+            }
+            PyErr_Clear(); /* no common DType: NumPy reports no loop */
+            in[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
+        }
+    }
+    return 0;
+}
+
+/* ---- the promoter: eager ufuncs -------------------------------------- */
+
+/* Whether |from| casts safely to |to|: they hold the same values, or
+ * their common DType is |to|.  1 yes, 0 no, -1 error. */
+static int casts_safely(PyArray_DTypeMeta *from, PyArray_DTypeMeta *to)
+{
+    UfKind k = kind_of_dtype(from);
+    if (from == to || (k != UF_VOID && k == kind_of_dtype(to))) {
+        return 1; /* the same values: longlong and long on Linux */
+    }
+    PyArray_DTypeMeta *common = PyArray_CommonDType(from, to);
+    if (common == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
+            return -1;
+        }
+        PyErr_Clear(); /* DTypePromotionError: no common DType */
+        return 0;
+    }
+    int ok = common == to;
+    Py_DECREF(common);
+    return ok;
+}
+
+/* How loop_fits compares the inputs with a loop's DTypes. */
+typedef enum Fit {
+    FIT_EXACT, /* the same DTypes */
+    FIT_SAFE,  /* each input casts safely */
+    FIT_ANY    /* only the fixed DTypes count */
+} Fit;
+
+/* Whether loop |l| fits: the DTypes fixed by |signature| are its own and
+ * the other inputs (|in|, from match_dtypes) fit as |how| says.  1, 0 or
+ * -1. */
+static int loop_fits(const UfpyOwner *o, const Loop *l,
+                     PyArray_DTypeMeta *const in[],
+                     PyArray_DTypeMeta *const signature[], Fit how)
+{
+    for (int i = 0; i < o->nin + o->nout; i++) {
+        if (signature[i] != NULL) {
+            if (signature[i] != l->dtypes[i]) {
+                return 0;
+            }
+            continue;
+        }
+        if (how == FIT_ANY || i >= o->nin || in[i] == NULL) {
+            continue;
+        }
+        int ok = how == FIT_EXACT ? in[i] == l->dtypes[i]
+                                  : casts_safely(in[i], l->dtypes[i]);
+        if (ok <= 0) {
+            return ok;
+        }
+    }
+    return 1;
+}
+
+/* The first listed loop that fits as |how| says.  Sets |*idx| (-1: none);
+ * 0 or -1. */
+static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
+                     PyArray_DTypeMeta *const signature[], Fit how, int *idx)
+{
+    *idx = -1;
+    for (int i = 0; i < o->nloops; i++) {
+        int ok = loop_fits(o, &o->loops[i], in, signature, how);
+        if (ok != 0) {
+            *idx = ok < 0 ? -1 : i;
+            return ok < 0 ? -1 : 0;
+        }
+    }
+    return 0;
+}
+
+/* Which fits eager_select tries, in order: a reduction (first input NULL)
+ * first looks for the exact loop, as NumPy does for reductions of ufuncs
+ * without promoters (other calls only reach the promoter when no loop is
+ * exact); dtype= / signature= last allow any loop with the fixed DTypes. */
+static int fits_to_try(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
+                       PyArray_DTypeMeta *const signature[], Fit *fits)
+{
+    int n = 0;
+    if (op[0] == NULL) {
+        fits[n++] = FIT_EXACT;
+    }
+    fits[n++] = FIT_SAFE;
+    for (int i = 0; i < o->nin + o->nout; i++) {
+        if (signature[i] != NULL) {
+            fits[n++] = FIT_ANY;
+            break;
+        }
+    }
+    return n;
+}
+
+/* Eager: the first listed loop the inputs cast to safely, Python scalars
+ * taken as NumPy would (f(f4_array, 2.0) sees float32 and picks the f8
+ * loop if listed first, f(2, 3) sees int64).  When nothing fits and
+ * dtype= / signature= fixed some DType, the first loop with those DTypes:
+ * NumPy then checks the casts against casting=, as for its own ufuncs.
+ * Sets |*idx| (-1: none); 0 or -1. */
+static int eager_select(const UfpyOwner *o,
+                        PyArray_DTypeMeta *const op_dtypes[],
+                        PyArray_DTypeMeta *const signature[], int *idx)
+{
+    PyArray_DTypeMeta *in[UF_MAXARGS];
+    Fit fits[3];
+    int nfits = fits_to_try(o, op_dtypes, signature, fits);
+    *idx = -1;
+    if (match_dtypes(o, op_dtypes, in) < 0) {
+        return -1;
+    }
+    int r = 0;
+    for (int f = 0; r == 0 && *idx < 0 && f < nfits; f++) {
+        r = first_fit(o, in, signature, fits[f], idx);
+    }
+    release_dtypes(in, o->nin);
+    return r;
+}
+
+/* ---- the promoter: lazy ufuncs --------------------------------------- */
+
+/* TypeError for a DType kernels cannot take.  Returns -1. */
+static int unsupported_dtype(const UfpyOwner *o, PyArray_DTypeMeta *dt)
+{
+    /* a parametric DType's singleton is a prototype (<U0): name the class */
+    PyObject *what = dt->singleton != NULL && !(dt->flags & NPY_DT_PARAMETRIC)
+                         ? (PyObject *)dt->singleton
+                         : (PyObject *)dt;
+    PyErr_Format(PyExc_TypeError,
+                 "ufunc '%s' cannot compile a loop for %S values: kernels "
+                 "take bool, int8-int64, uint8-uint64, float32, float64, "
+                 "complex64 and complex128",
+                 o->name, what);
+    return -1;
+}
+
+/* The concrete DTypes of the inputs into |in| (borrowed: only NumPy's
+ * static builtin DTypes pass kind_of_dtype).  0, or -1 with TypeError for
+ * a DType kernels cannot take. */
+static int concretize_inputs(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
+                             PyArray_DTypeMeta **in)
+{
+    for (int i = 0; i < o->nin; i++) {
+        PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
+        if (d == NULL) { /* only the first input of a reduction is NULL */
+            PyErr_Format(PyExc_SystemError,
+                         "ufunc '%s': input %d has no "
+                         "DType",
+                         o->name, i);
+            return -1;
+        }
+        PyArray_DTypeMeta *c =
+            pyscalar_default(d) != NULL
+                ? concretize_scalar(o, op, d)
+                : (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
+        if (c == NULL) {
+            return -1;
+        }
+        UfKind k = kind_of_dtype(c);
+        if (k == UF_VOID) {
+            unsupported_dtype(o, c);
+        }
+        Py_DECREF(c);
+        if (k == UF_VOID) {
+            return -1;
+        }
+        in[i] = c; /* a builtin DType: static, it lives as long as NumPy */
+    }
+    return 0;
+}
+
+/* Index of the natural loop for exactly the inputs |in|, or -1. */
+static int find_natural(const UfpyOwner *o, PyArray_DTypeMeta *const *in)
+{
+    for (int i = 0; i < o->nloops; i++) {
+        if (o->loops[i].natural &&
+            memcmp(o->loops[i].dtypes, in, (size_t)o->nin * sizeof *in) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Compiles and registers the loop for |dtypes|: inputs, then (when
+ * |natural| is false) the outputs; a natural loop infers its return types.
+ * Index of the loop, or -1. */
+static int compile_lazy(PyObject *ufunc, UfpyOwner *o,
+                        PyArray_DTypeMeta *const *dtypes, bool natural,
+                        bool *added)
+{
+    UfSig s = {.nargs = o->nin, .ret_inferred = natural};
+    for (int i = 0; i < o->nin; i++) {
+        s.args[i] = uf_type_scalar(kind_of_dtype(dtypes[i]));
+    }
+    for (int j = 0; !natural && j < o->nout; j++) {
+        s.ret[s.nret++] = uf_type_scalar(kind_of_dtype(dtypes[o->nin + j]));
+    }
+    char text[512];
+    uf_sig_str(&s, text, sizeof text);
+    UfCompileOptions opt = loop_options(o);
+    UfCompiled *c = ufpy_kernel_compile((UfpyKernel *)o->kernel, text, &opt);
+    if (c == NULL) {
+        return -1;
+    }
+    /* a natural loop's outputs: the DTypes of the inferred returns */
+    PyArray_DTypeMeta *all[MAXOPS];
+    if (natural && dtypes_of_sig(&c->sig, all) < 0) {
+        uf_compiled_free(c);
+        return -1;
+    }
+    /* the inputs (and given outputs) stay the caller's DTypes: longlong
+     * stays longlong, so the loop matches exactly */
+    memcpy(all, dtypes,
+           (size_t)(natural ? o->nin : o->nin + o->nout) * sizeof *all);
+    return add_loop(ufunc, o, c, all, natural, added);
+}
+
+/* Whether |signature| has the form NumPy's reductions give a binary
+ * ufunc: the first input fixed, the second not, the output unfixed or the
+ * same (dtype= fixes both; a loop whose output differs from its first
+ * input is retried with the first input fixed to that output).  Such
+ * calls get a uniform loop, as accumulate and reduceat require. */
+static bool reduction_form(const UfpyOwner *o,
+                           PyArray_DTypeMeta *const signature[])
+{
+    return o->nin == 2 && o->nout == 1 && signature[0] != NULL &&
+           signature[1] == NULL &&
+           (signature[2] == NULL || signature[2] == signature[0]);
+}
+
+/* Lazy: the loop for exactly the inputs' DTypes (Python scalars made
+ * concrete) and the outputs fixed by |signature|, compiled and registered
+ * now if new.  The natural loop for the inputs is made first, so that
+ * calls fixing no output keep finding it (NumPy matches such calls on the
+ * inputs alone).  Reductions get uniform loops (reduction_form).  Sets
+ * |*idx|; 0 or -1. */
+static int lazy_select(PyObject *ufunc, UfpyOwner *o,
+                       PyArray_DTypeMeta *const op_dtypes[],
+                       PyArray_DTypeMeta *const signature[], int *idx,
+                       bool *added)
+{
+    PyArray_DTypeMeta *want[MAXOPS];
+    bool made = false;
+    *added = false;
+    if (concretize_inputs(o, op_dtypes, want) < 0) {
+        return -1;
+    }
+    if (reduction_form(o, signature)) {
+        want[1] = signature[0];
+    }
+    int nat = find_natural(o, want);
+    if (nat < 0 && (nat = compile_lazy(ufunc, o, want, true, added)) < 0) {
+        return -1;
+    }
+    for (int j = o->nin; j < o->nin + o->nout; j++) {
+        want[j] = o->loops[nat].dtypes[j];
+        if (signature[j] != NULL) {
+            if (kind_of_dtype(signature[j]) == UF_VOID) {
+                return unsupported_dtype(o, signature[j]);
+            }
+            want[j] = signature[j];
+        }
+    }
+    *idx = find_loop(o, want);
+    if (*idx < 0) {
+        *idx = compile_lazy(ufunc, o, want, false, &made);
+        *added |= made;
+    }
+    return *idx < 0 ? -1 : 0;
+}
+
+/* Fills |new_op_dtypes| (new references) with loop |l|'s DTypes, or with
+ * |op_dtypes| when |l| is NULL (NumPy then reports that no loop fits).
+ * Returns the promoter's result, 0 or 1 (see below). */
+static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
+                       PyArray_DTypeMeta *const op_dtypes[],
+                       PyArray_DTypeMeta *new_op_dtypes[])
+{
+    bool same = true;
+    for (int i = 0; i < o->nin + o->nout; i++) {
+        PyArray_DTypeMeta *d = l != NULL ? l->dtypes[i] : op_dtypes[i];
+        new_op_dtypes[i] = (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        same = same && d == op_dtypes[i];
+    }
+    if (l == NULL || !same) {
+        return 0;
+    }
+    /*
+     * Every operand was fixed (inputs exact, outputs by dtype= or
+     * signature=) and the loop was just added.  NumPy 2.0-2.4 give up when
+     * a promoter returns the DTypes it was given, so return DTypes that
+     * differ but lead to the same loop without caching a wrong answer:
+     *  - a natural loop is what the same inputs find when no output is
+     *    fixed: pass the outputs as NULL (NumPy still checks the loop it
+     *    finds against signature[]);
+     *  - two equal inputs: pass the first as NULL, the form reductions
+     *    use, which only this promoter matches and which it maps to two
+     *    equal inputs again.
+     * Otherwise return 1: NumPy >= 2.5 then searches again and finds the
+     * new loop; 2.0-2.4 treat 1 as 0, so this first call fails with "no
+     * loop matching" and the next call finds the loop (a known limitation:
+     * e.g. a unary f(int32_array, dtype=float64) whose kernel does not
+     * naturally return float64).
+     */
+    if (l->natural) {
+        for (int i = o->nin; i < o->nin + o->nout; i++) {
+            Py_CLEAR(new_op_dtypes[i]);
+        }
+        return 0;
+    }
+    if (o->nin == 2 && l->dtypes[0] == l->dtypes[1]) {
+        Py_CLEAR(new_op_dtypes[0]);
+        return 0;
+    }
+    return added ? 1 : 0;
+}
+
+/* PyArrayMethod_PromoterFunction registered for (None, ...) on every
+ * ufunc made here: NumPy calls it when no loop matches the operands'
+ * DTypes exactly. */
+static int promoter(PyObject *ufunc, PyArray_DTypeMeta *const op_dtypes[],
+                    PyArray_DTypeMeta *const signature[],
+                    PyArray_DTypeMeta *new_op_dtypes[])
+{
+    UfpyOwner *o = owner_of(ufunc);
+    if (o == NULL) {
+        PyErr_SetString(PyExc_SystemError,
+                        "ufuncforge promoter called for a foreign ufunc");
+        return -1;
+    }
+    int idx = -1;
+    bool added = false;
+    int r = o->lazy ? lazy_select(ufunc, o, op_dtypes, signature, &idx, &added)
+                    : eager_select(o, op_dtypes, signature, &idx);
+    if (r < 0) {
+        return -1;
+    }
+    return fill_dtypes(o, idx >= 0 ? &o->loops[idx] : NULL, added, op_dtypes,
+                       new_op_dtypes);
+}
+
+/* ---- make_ufunc ------------------------------------------------------ */
+
+/* Reads |identity| (None, ("reorderable", None) or ("value", v)) into
+ * |*kind| and |*value| (borrowed).  0 or -1 with TypeError. */
+static int parse_identity(PyObject *identity, Identity *kind, PyObject **value)
+{
+    *kind = ID_NONE;
+    *value = NULL;
+    if (identity == Py_None) {
+        return 0;
+    }
+    const char *tag = NULL;
+    if (PyTuple_Check(identity) && PyTuple_GET_SIZE(identity) == 2 &&
+        PyUnicode_Check(PyTuple_GET_ITEM(identity, 0))) {
+        tag = PyUnicode_AsUTF8(PyTuple_GET_ITEM(identity, 0));
+    }
+    if (tag != NULL && strcmp(tag, "reorderable") == 0) {
+        *kind = ID_REORDERABLE;
+        return 0;
+    }
+    if (tag != NULL && strcmp(tag, "value") == 0) {
+        *kind = ID_VALUE;
+        *value = PyTuple_GET_ITEM(identity, 1);
+        return 0;
+    }
+    if (!PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError,
+                     "identity must be None, ('reorderable', None) or "
+                     "('value', v), not %R",
+                     identity);
+    }
+    return -1;
+}
+
+/* NumPy's identity code for an owner's identity. */
+static int identity_code(Identity kind, PyObject *value)
+{
+    if (kind == ID_NONE) {
+        return PyUFunc_None;
+    }
+    if (kind == ID_REORDERABLE) {
+        return PyUFunc_ReorderableNone;
+    }
+    if (is_small_int(value, 0)) {
+        return PyUFunc_Zero;
+    }
+    if (is_small_int(value, 1)) {
+        return PyUFunc_One;
+    }
+    return is_small_int(value, -1) ? PyUFunc_MinusOne : PyUFunc_IdentityValue;
+}
+
+/* Reads the "fastmath" and "boundscheck" entries of |options| (a dict or
+ * None) over the defaults.  0 or -1. */
+static int parse_options(PyObject *options, UfCompileOptions *opt)
+{
+    *opt = uf_compile_options_default();
+    if (options == Py_None) {
+        return 0;
+    }
+    if (!PyDict_Check(options)) {
+        PyErr_Format(PyExc_TypeError, "options must be a dict, not %.100s",
+                     Py_TYPE(options)->tp_name);
+        return -1;
+    }
+    static const char *const keys[2] = {"fastmath", "boundscheck"};
+    bool *fields[2] = {&opt->fastmath, &opt->boundscheck};
+    for (int i = 0; i < 2; i++) {
+        PyObject *v = PyDict_GetItemString(options, keys[i]); /* borrowed */
+        int b = v == NULL ? *fields[i] : PyObject_IsTrue(v);
+        if (b < 0) {
+            return -1;
+        }
+        *fields[i] = b;
+    }
+    return 0;
+}
+
+/* Registers the catch-all promoter on |ufunc|.  0 or -1. */
+static int add_promoter(PyObject *ufunc, int nargs)
+{
+    PyObject *nones = PyTuple_New(nargs);
+    if (nones == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < nargs; i++) {
+        PyTuple_SET_ITEM(nones, i, Py_NewRef(Py_None));
+    }
+    PyObject *capsule =
+        PyCapsule_New((void *)promoter, "numpy._ufunc_promoter", NULL);
+    int r = capsule == NULL ? -1 : PyUFunc_AddPromoter(ufunc, nones, capsule);
+    Py_XDECREF(capsule);
+    Py_DECREF(nones);
+    return r;
+}
+
+/* The ufunc for owner |o| (stolen: on success ufunc->obj, else released),
+ * with the promoter but no loops.  new reference or NULL. */
+static PyObject *new_ufunc(UfpyOwner *o)
+{
+    PyObject *ufunc = PyUFunc_FromFuncAndDataAndSignatureAndIdentity(
+        NULL, NULL, NULL, 0, o->nin, o->nout,
+        identity_code(o->identity, o->identity_value), o->name, o->doc, 0, NULL,
+        o->identity == ID_VALUE ? o->identity_value : NULL);
+    if (ufunc == NULL) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    /* NumPy releases obj with the ufunc (as for frompyfunc) */
+    ((PyUFuncObject *)ufunc)->obj = (PyObject *)o;
+    if (add_promoter(ufunc, o->nin + o->nout) < 0) {
+        Py_DECREF(ufunc);
+        return NULL;
+    }
+    return ufunc;
+}
+
+/* Checks the kernel's shape for vectorize.  0 or -1 with TypeError. */
+static int check_kernel(const UfpyKernel *k)
+{
+    const char *name = k->kernel->name;
+    if (k->nout <= 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "kernel '%s': a vectorize kernel must return a value",
+                     name);
+        return -1;
+    }
+    if (k->kernel->nargs < 1 || k->kernel->nargs > UF_MAXARGS ||
+        k->nout > UF_MAXOUTS) {
+        PyErr_Format(PyExc_TypeError,
+                     "kernel '%s': a vectorize kernel takes 1 to %d "
+                     "arguments and returns 1 to %d values",
+                     name, UF_MAXARGS, UF_MAXOUTS);
+        return -1;
+    }
+    return 0;
+}
+
+/* Compiles and registers every signature of |sigs| (a list or tuple).
+ * 0 or -1. */
+static int add_listed_all(PyObject *ufunc, UfpyOwner *o, PyObject *sigs)
+{
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(sigs); i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(sigs, i);
+        const char *text =
+            PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : NULL;
+        if (text == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_TypeError,
+                             "signatures must be strings, not %.100s",
+                             Py_TYPE(item)->tp_name);
+            }
+            return -1;
+        }
+        if (add_listed(ufunc, o, text) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The ufunc for |kernel| with |sigs| (a list or tuple; empty: lazy). */
+static PyObject *make_ufunc(PyObject *kernel, PyObject *sigs, const char *name,
+                            const char *doc, Identity id, PyObject *id_value,
+                            const UfCompileOptions *opt)
+{
+    UfpyOwner *o = owner_new(kernel, name, doc, id, id_value);
+    if (o == NULL) {
+        return NULL;
+    }
+    o->opt = *opt;
+    o->lazy = PySequence_Fast_GET_SIZE(sigs) == 0;
+    o->nin = ((UfpyKernel *)kernel)->kernel->nargs;
+    o->nout = ((UfpyKernel *)kernel)->nout;
+    PyObject *ufunc = new_ufunc(o); /* steals o */
+    if (ufunc != NULL && add_listed_all(ufunc, o, sigs) < 0) {
+        Py_CLEAR(ufunc); /* frees the owner and the loops compiled so far */
+    }
+    return ufunc;
+}
+
+PyObject *ufpy_make_ufunc(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *kernel, *sigs, *identity, *options;
+    const char *name, *doc;
+    if (!PyArg_ParseTuple(args, "O!OszOO:make_ufunc", &UfpyKernel_Type, &kernel,
+                          &sigs, &name, &doc, &identity, &options)) {
+        return NULL;
+    }
+    Identity id;
+    PyObject *id_value;
+    UfCompileOptions opt;
+    if (check_kernel((UfpyKernel *)kernel) < 0 ||
+        parse_identity(identity, &id, &id_value) < 0 ||
+        parse_options(options, &opt) < 0) {
+        return NULL;
+    }
+    if (PyUnicode_Check(sigs)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "signatures must be a list of strings, not a str");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(sigs, "signatures must be a list");
+    if (seq == NULL) {
+        return NULL;
+    }
+    PyObject *ufunc = make_ufunc(kernel, seq, name, doc, id, id_value, &opt);
+    Py_DECREF(seq);
+    return ufunc;
+}
+
+/* ---- ufunc_info and inspect ------------------------------------------ */
+
+/* {"fastmath": bool, "boundscheck": bool}: new reference or NULL. */
+static PyObject *options_dict(const UfCompileOptions *opt)
+{
+    return Py_BuildValue("{sOsO}", "fastmath",
+                         opt->fastmath ? Py_True : Py_False, "boundscheck",
+                         opt->boundscheck ? Py_True : Py_False);
+}
+
+/* The resolved signature strings of |o|'s loops, in registration order. */
+static PyObject *signature_list(const UfpyOwner *o)
+{
+    PyObject *list = PyList_New(o->nloops);
+    for (int i = 0; list != NULL && i < o->nloops; i++) {
+        char buf[512];
+        uf_sig_str(&o->loops[i].compiled->sig, buf, sizeof buf);
+        PyObject *s = PyUnicode_FromString(buf);
+        if (s == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, i, s);
+    }
+    return list;
+}
+
+PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc)
+{
+    (void)module;
+    UfpyOwner *o = owner_of(ufunc);
+    if (o == NULL) {
+        Py_RETURN_NONE;
+    }
+    PyObject *sigs = signature_list(o);
+    PyObject *opts = sigs == NULL ? NULL : options_dict(&o->opt);
+    if (opts == NULL) {
+        Py_XDECREF(sigs);
+        return NULL;
+    }
+    return Py_BuildValue("{sNsOsOsN}", "signatures", sigs, "kernel", o->kernel,
+                         "lazy", o->lazy ? Py_True : Py_False, "options", opts);
+}
+
+/* {"kir": str, ...} from the kept stage texts of |c| ("" when a stage
+ * kept nothing).  new reference or NULL. */
+static PyObject *stage_dict(const UfCompiled *c)
+{
+    static const char *const keys[UF_NDUMPS] = {"kir", "types", "llvm", "opt",
+                                                "asm"};
+    PyObject *d = PyDict_New();
+    for (int i = 0; d != NULL && i < UF_NDUMPS; i++) {
+        PyObject *s = PyUnicode_FromString(c->text[i] ? c->text[i] : "");
+        if (s == NULL || PyDict_SetItemString(d, keys[i], s) < 0) {
+            Py_XDECREF(s);
+            Py_CLEAR(d);
+            break;
+        }
+        Py_DECREF(s);
+    }
+    return d;
+}
+
+PyObject *ufpy_inspect(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *kernel, *options;
+    const char *sig;
+    if (!PyArg_ParseTuple(args, "O!sO:inspect", &UfpyKernel_Type, &kernel, &sig,
+                          &options)) {
+        return NULL;
+    }
+    UfCompileOptions opt;
+    if (parse_options(options, &opt) < 0) {
+        return NULL;
+    }
+    opt.keep = (1u << UF_NDUMPS) - 1;
+    opt.print = 0;
+    UfCompiled *c = ufpy_kernel_compile((UfpyKernel *)kernel, sig, &opt);
+    if (c == NULL) {
+        return NULL;
+    }
+    PyObject *d = stage_dict(c);
+    uf_compiled_free(c);
+    return d;
+}
