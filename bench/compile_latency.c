@@ -13,6 +13,7 @@
  * the numbers to bench/results/compile_latency.json (or argv[1]).
  */
 #include "targets/targets.h"
+#include "timing.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -81,28 +82,6 @@ typedef struct Summary {
     double parse_ms;
     double stage_ms[UF_NDUMPS];
 } Summary;
-
-/* ---- timing ------------------------------------------------------------- */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of v[0..n); sorts v. */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* ---- compiling ---------------------------------------------------------- */
 

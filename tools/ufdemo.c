@@ -8,6 +8,7 @@
  * when a kernel fails to compile or gives a wrong element.
  */
 #include "targets/targets.h"
+#include "timing.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -132,25 +133,6 @@ typedef struct Row {
 } Row;
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* xorshift64: deterministic inputs, uniform in [-3, 3). */
 static double next_input(uint64_t *state)
