@@ -1,6 +1,6 @@
 # ufuncforge -- developer entry points.  `make` alone prints this help.
 #
-# test, demo, bench-compile and install-python first run `deps`
+# test, demo, bench-* and install-python first run `deps`
 # (tools/install-deps.sh), which installs missing Debian packages as root
 # and keeps .venv current; it is cheap when nothing is missing.
 
@@ -27,16 +27,20 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \
 .NOTPARALLEL:
 .DEFAULT_GOAL := help
 .PHONY: help deps build test test-c test-python install-python demo \
-	bench-compile format format-check clean
+	demo-c bench-compile bench-compile-python format format-check clean
 
 help:
 	@echo "ufuncforge make targets:"
-	@echo "  make demo           compile the seed kernels and run them on 5e6 elements"
+	@echo "  make demo           the seed kernels through ufuncforge.vectorize on"
+	@echo "                      5e6 elements, checked and timed against NumPy"
+	@echo "  make demo-c         the same kernels from kir text through the C core"
 	@echo "  make test           C tests (ctest), Python tests, then format-check"
 	@echo "  make test-python    install the package into .venv, then pytest"
 	@echo "  make install-python pip install the package into .venv (skipped"
 	@echo "                      when no source changed since the last install)"
-	@echo "  make bench-compile  compile latency per signature (goal < 10 ms)"
+	@echo "  make bench-compile  C core: compile latency per signature (goal < 10 ms)"
+	@echo "  make bench-compile-python  decorator to ready per signature, and"
+	@echo "                      import time (side by side with Numba if installed)"
 	@echo "  make build          configure (once) and build into $(BUILD_DIR)/"
 	@echo "  make deps           install missing Debian packages and .venv"
 	@echo "  make format         clang-format -i over src tests tools bench pyext"
@@ -75,11 +79,17 @@ $(PY_STAMP): $(PY_INPUTS)
 test-python: install-python
 	$(VENV_PY) -m pytest tests/python -q
 
-demo: deps build
+demo: install-python
+	$(VENV_PY) tools/demo.py
+
+demo-c: deps build
 	./$(BUILD_DIR)/ufdemo
 
 bench-compile: deps build
 	./$(BUILD_DIR)/bench_compile
+
+bench-compile-python: install-python
+	$(VENV_PY) bench/compile_python.py
 
 format:
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)
