@@ -445,6 +445,21 @@ typedef struct UfRuntimeSymbol {
     void *addr;
 } UfRuntimeSymbol;
 
+/* NumPy's strided-loop ABI, as ufunc/ufunc.h's UfLoopFn. */
+typedef int (*UfRtLoopFn)(void *ctx, char *const *args, const intptr_t *dims,
+                          const intptr_t *steps, void *auxdata);
+
+/* Runs |loop| over operands that are contiguous except for inputs with
+ * step 0 (broadcast scalars): those are expanded once into buffers of 512
+ * items, and |loop| is called chunk by chunk with every operand
+ * contiguous, so f(array, 2.0) runs the vectorized path.  |desc| is
+ * {nops, nin, itemsize of each operand}; args, dims and steps are the
+ * caller's.  Returns 0, or UF_KFLAG_ERROR when |loop| failed or a buffer
+ * could not be allocated. */
+int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
+                            char *const *args, const intptr_t *dims,
+                            const intptr_t *steps);
+
 /* NULL-terminated table of every uf_rt_* helper. */
 extern const UfRuntimeSymbol uf_runtime_symbols[];
 

@@ -13,6 +13,7 @@
 #include <fenv.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 void uf_rt_raise_fpe(int32_t kflags)
 {
@@ -94,6 +95,61 @@ float uf_rt_lgammaf(float x)
     return lgammaf_r(x, &sign);
 }
 
+/* ---- the chunked driver for broadcast inputs -------------------------------
+ */
+
+#define UF_CHUNK 512 /* elements per call of the contiguous loop */
+#define UF_CHUNK_BYTES (UF_CHUNK * 16) /* one buffer: the widest item */
+#define UF_STACK_BUFFERS 4
+
+/* Fills |buf| with |count| copies of the |size|-byte item at |item|. */
+static void replicate(char *buf, const char *item, int size, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++) {
+        memcpy(buf + i * size, item, (size_t)size);
+    }
+}
+
+int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
+                            char *const *args, const intptr_t *dims,
+                            const intptr_t *steps)
+{
+    int nops = desc[0], nin = desc[1];
+    const int32_t *size = desc + 2;
+    int64_t n = dims[0], first = n < UF_CHUNK ? n : UF_CHUNK;
+    _Alignas(64) char stack[UF_STACK_BUFFERS][UF_CHUNK_BYTES];
+    char *heap = NULL, *ptrs[UF_MAXARGS + UF_MAXOUTS];
+    intptr_t unit[UF_MAXARGS + UF_MAXOUTS];
+    int nb = 0;
+    for (int k = 0; k < nin; k++) {
+        nb += steps[k] == 0;
+    }
+    if (nb > UF_STACK_BUFFERS &&
+        (heap = uf_malloc((size_t)nb * UF_CHUNK_BYTES)) == NULL) {
+        return UF_KFLAG_ERROR;
+    }
+    for (int k = 0, b = 0; k < nops; k++) {
+        unit[k] = size[k];
+        if (k < nin && steps[k] == 0) { /* broadcast: one buffer, filled once */
+            ptrs[k] = heap ? heap + (size_t)b * UF_CHUNK_BYTES : stack[b];
+            replicate(ptrs[k], args[k], size[k], first);
+            b++;
+        }
+    }
+    int rc = 0;
+    for (int64_t off = 0; off < n && rc == 0; off += UF_CHUNK) {
+        for (int k = 0; k < nops; k++) {
+            if (k >= nin || steps[k] != 0) {
+                ptrs[k] = args[k] + off * steps[k];
+            }
+        }
+        intptr_t m = n - off < UF_CHUNK ? n - off : UF_CHUNK;
+        rc = loop(NULL, ptrs, &m, unit, NULL);
+    }
+    uf_free(heap);
+    return rc == 0 ? 0 : UF_KFLAG_ERROR;
+}
+
 /* ---- complex ------------------------------------------------------------ */
 
 static double complex load_c(const double *p)
@@ -140,6 +196,7 @@ void uf_rt_cpow(double *out, const double *a, const double *b)
 
 const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_raise_fpe", (void *)uf_rt_raise_fpe},
+    {"uf_rt_run_broadcast", (void *)uf_rt_run_broadcast},
     {"uf_rt_upow", (void *)uf_rt_upow},
     {"uf_rt_ipow", (void *)uf_rt_ipow},
     {"uf_rt_gcd", (void *)uf_rt_gcd},

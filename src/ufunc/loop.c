@@ -233,6 +233,26 @@ static LLVMValueRef emit_contig(Loop *P, const char *name)
     return fn;
 }
 
+/* @name.desc: {nops, nin, itemsize of each operand}, for the runtime. */
+static LLVMValueRef emit_desc(Loop *P, const char *name)
+{
+    LLVMValueRef vals[MAXOPS + 2];
+    vals[0] = LLVMConstInt(P->i32, (unsigned)P->nops, 0);
+    vals[1] = LLVMConstInt(P->i32, (unsigned)P->sig->nargs, 0);
+    for (int k = 0; k < P->nops; k++) {
+        int size = uf_kind_itemsize((UfKind)P->types[k].kind);
+        vals[k + 2] = LLVMConstInt(P->i32, (unsigned)size, 0);
+    }
+    LLVMValueRef init = LLVMConstArray2(P->i32, vals, (uint64_t)P->nops + 2);
+    char gname[200];
+    snprintf(gname, sizeof gname, "%s.desc", name);
+    LLVMValueRef g = LLVMAddGlobal(P->mod, LLVMTypeOf(init), gname);
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMInternalLinkage);
+    return g;
+}
+
 /* @name.strided(ptr p0, ..., i64 s0, ..., i64 n) */
 static LLVMValueRef emit_strided(Loop *P, const char *name)
 {
@@ -299,47 +319,98 @@ static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
                                        LLVMConstInt(P->i32, 0, 0), ""));
 }
 
-/* The exported entry: choose the contiguous or the strided loop. */
-static LLVMValueRef emit_entry(Loop *P, const char *name, LLVMValueRef contig,
-                               LLVMValueRef strided)
+/* The three ways through the entry. */
+typedef struct Paths {
+    LLVMValueRef contig;  /* every operand contiguous */
+    LLVMValueRef desc;    /* @name.desc, for the broadcast driver */
+    LLVMValueRef strided; /* anything else */
+} Paths;
+
+/* i1s: every step is its item size (|unit|), and every input's is that or
+ * 0 while outputs are contiguous (|bcast|). */
+static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef *unit,
+                           LLVMValueRef *bcast, LLVMValueRef *sargs)
 {
-    LLVMTypeRef params[5] = {P->ptr, P->ptr, P->ptr, P->ptr, P->ptr};
-    LLVMValueRef fn = add_function(P, name, params, 5, false);
-    LLVMBasicBlockRef entry =
-        LLVMAppendBasicBlockInContext(P->ctx, fn, "entry");
-    LLVMBasicBlockRef fast = LLVMAppendBasicBlockInContext(P->ctx, fn, "fast");
-    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(P->ctx, fn, "slow");
-    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(P->ctx, fn, "join");
-    LLVMPositionBuilderAtEnd(P->b, entry);
-    LLVMValueRef n = load_at(P, P->i64, LLVMGetParam(fn, 2), 0);
-    LLVMValueRef cargs[MAXOPS + 1], sargs[2 * MAXOPS + 1];
-    LLVMValueRef unit = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 1, 0);
+    LLVMValueRef yes = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 1, 0);
+    *unit = *bcast = yes;
     for (int k = 0; k < P->nops; k++) {
-        LLVMValueRef p = load_at(P, P->ptr, LLVMGetParam(fn, 1), k);
-        LLVMValueRef s = load_at(P, P->i64, LLVMGetParam(fn, 3), k);
+        LLVMValueRef s = load_at(P, P->i64, steps, k);
         int size = uf_kind_itemsize((UfKind)P->types[k].kind);
         LLVMValueRef same = LLVMBuildICmp(
             P->b, LLVMIntEQ, s, LLVMConstInt(P->i64, (unsigned)size, 0), "");
-        unit = LLVMBuildAnd(P->b, unit, same, "");
-        cargs[k] = sargs[k] = p;
+        LLVMValueRef ok = same;
+        if (k < P->sig->nargs) {
+            LLVMValueRef zero = LLVMBuildICmp(P->b, LLVMIntEQ, s,
+                                              LLVMConstInt(P->i64, 0, 0), "");
+            ok = LLVMBuildOr(P->b, same, zero, "");
+        }
+        *unit = LLVMBuildAnd(P->b, *unit, same, "");
+        *bcast = LLVMBuildAnd(P->b, *bcast, ok, "");
         sargs[P->nops + k] = s;
     }
-    cargs[P->nops] = sargs[2 * P->nops] = n;
-    LLVMBuildCondBr(P->b, unit, fast, slow);
-    LLVMValueRef r[2];
-    LLVMBasicBlockRef from[2] = {fast, slow};
-    LLVMValueRef fns[2] = {contig, strided};
-    LLVMValueRef *argv[2] = {cargs, sargs};
-    unsigned argc[2] = {(unsigned)P->nops + 1, 2 * (unsigned)P->nops + 1};
-    for (int i = 0; i < 2; i++) {
-        LLVMPositionBuilderAtEnd(P->b, from[i]);
-        r[i] = LLVMBuildCall2(P->b, LLVMGlobalGetValueType(fns[i]), fns[i],
-                              argv[i], argc[i], "");
+}
+
+/* Calls uf_rt_run_broadcast(entry, desc, args, dims, steps): the runtime
+ * calls this entry again chunk by chunk with every operand contiguous. */
+static LLVMValueRef call_broadcast(Loop *P, const Paths *paths, LLVMValueRef fn)
+{
+    LLVMTypeRef params[5] = {P->ptr, P->ptr, P->ptr, P->ptr, P->ptr};
+    LLVMTypeRef fty = LLVMFunctionType(P->i32, params, 5, 0);
+    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_run_broadcast");
+    if (rt == NULL) {
+        rt = LLVMAddFunction(P->mod, "uf_rt_run_broadcast", fty);
+    }
+    LLVMValueRef args[5] = {fn, paths->desc, LLVMGetParam(fn, 1),
+                            LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+    return LLVMBuildCall2(P->b, fty, rt, args, 5, "");
+}
+
+/* The exported entry: all contiguous -> the vectorized loop; contiguous
+ * but for broadcast inputs (Python scalars: step 0) -> the runtime, which
+ * calls this entry again chunk by chunk with the scalars expanded into
+ * buffers; anything else -> the strided loop. */
+static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
+{
+    LLVMTypeRef params[5] = {P->ptr, P->ptr, P->ptr, P->ptr, P->ptr};
+    LLVMValueRef fn = add_function(P, name, params, 5, false);
+    static const char *const names[4] = {"entry", "fast", "bcast", "slow"};
+    LLVMBasicBlockRef bb[4];
+    for (int i = 0; i < 4; i++) {
+        bb[i] = LLVMAppendBasicBlockInContext(P->ctx, fn, names[i]);
+    }
+    LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(P->ctx, fn, "test");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(P->ctx, fn, "join");
+    LLVMPositionBuilderAtEnd(P->b, bb[0]);
+    LLVMValueRef n = load_at(P, P->i64, LLVMGetParam(fn, 2), 0);
+    LLVMValueRef sargs[2 * MAXOPS + 1], unit, bcast;
+    for (int k = 0; k < P->nops; k++) {
+        sargs[k] = load_at(P, P->ptr, LLVMGetParam(fn, 1), k);
+    }
+    classify_steps(P, LLVMGetParam(fn, 3), &unit, &bcast, sargs);
+    sargs[2 * P->nops] = n;
+    LLVMBuildCondBr(P->b, unit, bb[1], test);
+    LLVMPositionBuilderAtEnd(P->b, test);
+    LLVMBuildCondBr(P->b, bcast, bb[2], bb[3]);
+    LLVMValueRef r[3];
+    LLVMPositionBuilderAtEnd(P->b, bb[1]);
+    LLVMValueRef cargs[MAXOPS + 1];
+    memcpy(cargs, sargs, (size_t)P->nops * sizeof *cargs);
+    cargs[P->nops] = n;
+    r[0] = LLVMBuildCall2(P->b, LLVMGlobalGetValueType(paths->contig),
+                          paths->contig, cargs, (unsigned)P->nops + 1, "");
+    LLVMPositionBuilderAtEnd(P->b, bb[2]);
+    r[1] = call_broadcast(P, paths, fn);
+    LLVMPositionBuilderAtEnd(P->b, bb[3]);
+    r[2] = LLVMBuildCall2(P->b, LLVMGlobalGetValueType(paths->strided),
+                          paths->strided, sargs, 2 * (unsigned)P->nops + 1, "");
+    for (int i = 1; i < 4; i++) {
+        LLVMPositionBuilderAtEnd(P->b, bb[i]);
         LLVMBuildBr(P->b, join);
     }
     LLVMPositionBuilderAtEnd(P->b, join);
     LLVMValueRef flags = LLVMBuildPhi(P->b, P->i32, "flags");
-    LLVMAddIncoming(flags, r, from, 2);
+    LLVMBasicBlockRef from[3] = {bb[1], bb[2], bb[3]};
+    LLVMAddIncoming(flags, r, from, 3);
     finish(P, fn, flags);
     return fn;
 }
@@ -366,9 +437,9 @@ UfLLVMValue uf_ufunc_emit_loop(UfLLVMModule m, UfLLVMValue kernel,
         P.types[sig->nargs + j] = sig->ret[j];
     }
     P.b = LLVMCreateBuilderInContext(P.ctx);
-    LLVMValueRef contig = emit_contig(&P, name);
-    LLVMValueRef strided = emit_strided(&P, name);
-    LLVMValueRef fn = emit_entry(&P, name, contig, strided);
+    Paths paths = {emit_contig(&P, name), emit_desc(&P, name),
+                   emit_strided(&P, name)};
+    LLVMValueRef fn = emit_entry(&P, name, &paths);
     LLVMDisposeBuilder(P.b);
     return fn;
 }

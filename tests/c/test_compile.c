@@ -167,6 +167,38 @@ static void test_parametric_relu(void)
     uf_compiled_free(c);
 }
 
+static void test_many_broadcast_inputs(void)
+{
+    /* five step-0 inputs (more than the driver's stack buffers), over
+     * several chunks, an empty call, and a mix with a strided input */
+    UfCompiled *c = fx_compile("(kernel f (x a b c d e)\n"
+                               "  (return (+ (* x a) (+ b (+ c (+ d e))))))",
+                               "f8(f8, f8, f8, f8, f8, f8)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    enum { M = 1500 };
+    static double x[2 * M], y[M];
+    double s[5] = {2.0, 1.0, 0.5, 0.25, 0.125};
+    for (int i = 0; i < 2 * M; i++) {
+        x[i] = i;
+    }
+    char *args[7] = {(char *)x,     (char *)&s[0], (char *)&s[1], (char *)&s[2],
+                     (char *)&s[3], (char *)&s[4], (char *)y};
+    intptr_t steps[7] = {8, 0, 0, 0, 0, 0, 8};
+    intptr_t dims[1] = {M};
+    CU_ASSERT_EQUAL(c->loop(NULL, args, dims, steps, NULL), 0);
+    for (int i = 0; i < M; i++) {
+        CU_ASSERT_EQUAL_FATAL(y[i], 2.0 * i + 1.875);
+    }
+    steps[0] = 16; /* strided x: the strided path */
+    CU_ASSERT_EQUAL(c->loop(NULL, args, dims, steps, NULL), 0);
+    CU_ASSERT_EQUAL(y[M - 1], 2.0 * (2 * (M - 1)) + 1.875);
+    dims[0] = 0;
+    y[0] = -1.0;
+    CU_ASSERT_EQUAL(c->loop(NULL, args, dims, steps, NULL), 0);
+    CU_ASSERT_EQUAL(y[0], -1.0);
+    uf_compiled_free(c);
+}
+
 /* ---- strides --------------------------------------------------------------
  */
 
@@ -786,6 +818,7 @@ int main(void)
         UF_CASE(test_huber),
         UF_CASE(test_selu),
         UF_CASE(test_parametric_relu),
+        UF_CASE(test_many_broadcast_inputs),
         UF_CASE(test_strided_and_negative),
         UF_CASE(test_zero_stride_and_empty),
         UF_CASE(test_every_scalar_type),
