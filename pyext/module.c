@@ -6,6 +6,21 @@
 #define UFPY_IMPORT_NUMPY
 #include "pyext.h"
 
+/* Sets the Python exception for a kernel error raised inside a loop; the
+ * loop may run without the GIL, so it is taken here. */
+static void report_kernel_error(int32_t kflags, const char *message)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *type = PyExc_RuntimeError;
+    if (kflags & UF_KFLAG_NEGPOW) {
+        type = PyExc_ValueError;
+    } else if (kflags & UF_KFLAG_NOMEM) {
+        type = PyExc_MemoryError;
+    }
+    PyErr_SetString(type, message);
+    PyGILState_Release(gil);
+}
+
 static PyMethodDef core_methods[] = {
     {"translate", ufpy_translate, METH_VARARGS,
      "translate(fdef, source, resolve, funcmap, load_helper) -> Kernel"},
@@ -36,6 +51,7 @@ PyMODINIT_FUNC PyInit__core(void)
     if (PyType_Ready(&UfpyKernel_Type) < 0) {
         return NULL;
     }
+    uf_rt_set_error_reporter(report_kernel_error);
     PyObject *m = PyModule_Create(&core_module);
     if (m == NULL) {
         return NULL;

@@ -375,7 +375,14 @@ int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
  * FE_INVALID on NaN where Python and NumPy stay quiet; the loop clears
  * FE_INVALID when an input was NaN (see uf_rt_raise_fpe). */
 #define UF_KFLAG_NAN_INPUT 0x8
-#define UF_KFLAG_ERROR 0x40000000 /* a kernel error stopped the loop */
+#define UF_KFLAG_NEGPOW 0x10         /* error: integer ** negative integer */
+#define UF_KFLAG_NOMEM 0x20          /* error: a loop buffer could not be had */
+#define UF_KFLAG_REPORTED 0x20000000 /* the error was reported already */
+#define UF_KFLAG_ERROR 0x40000000    /* a kernel error stopped the loop */
+
+/* String attribute on a kernel that can raise UF_KFLAG_ERROR: its loop
+ * then checks every element's flags and stops at the first error. */
+#define UF_KERNEL_CAN_FAIL "uf-can-fail"
 
 typedef struct UfMathIsa {
     char letter;  /* x86 vector ABI letter: b (SSE4), c (AVX), d (AVX2),
@@ -459,6 +466,17 @@ typedef int (*UfRtLoopFn)(void *ctx, char *const *args, const intptr_t *dims,
 int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
                             char *const *args, const intptr_t *dims,
                             const intptr_t *steps);
+
+/* The message of the error named by |kflags| (UF_KFLAG_NEGPOW ...). */
+const char *uf_rt_error_message(int32_t kflags);
+
+/* How a loop reports a kernel error: the Python extension installs a
+ * reporter that sets the Python exception (taking the GIL); without one,
+ * errors only make the loop return -1. */
+typedef void (*UfErrorReporter)(int32_t kflags, const char *message);
+UF_API void uf_rt_set_error_reporter(UfErrorReporter reporter);
+/* Called by JIT'd loops once per failing call. */
+void uf_rt_report_error(int32_t kflags);
 
 /* NULL-terminated table of every uf_rt_* helper. */
 extern const UfRuntimeSymbol uf_runtime_symbols[];

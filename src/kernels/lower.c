@@ -793,5 +793,11 @@ UfLLVMValue uf_lower_kernel(UfLLVMModule m, const KirKernel *k,
         LLVMDeleteFunction(L.fn);
         return NULL;
     }
+    if (L.can_fail) {
+        static const char key[] = UF_KERNEL_CAN_FAIL;
+        LLVMAddAttributeAtIndex(
+            L.fn, LLVMAttributeFunctionIndex,
+            LLVMCreateStringAttribute(L.ctx, key, sizeof key - 1, "", 0));
+    }
     return L.fn;
 }

@@ -26,6 +26,7 @@ typedef struct Lower {
     LLVMValueRef outs[UF_MAXOUTS]; /* output pointer parameters */
     LLVMBasicBlockRef break_bb;    /* innermost loop's exit */
     LLVMBasicBlockRef continue_bb; /* innermost loop's next step */
+    bool can_fail;                 /* the kernel may raise UF_KFLAG_ERROR */
 } Lower;
 
 /* ---- lower.c ------------------------------------------------------------ */

@@ -96,6 +96,12 @@ static LLVMValueRef int_shift(Lower *L, KirOp op, UfType t, LLVMValueRef a,
 static LLVMValueRef int_pow(Lower *L, UfType t, LLVMValueRef a, LLVMValueRef b)
 {
     bool sign = uf_kind_is_signed(t.kind);
+    if (sign) { /* a negative exponent is NumPy's ValueError */
+        LLVMValueRef neg =
+            LLVMBuildICmp(L->b, LLVMIntSLT, b, int_const(b, 0), "");
+        l_flag_if(L, neg, UF_KFLAG_ERROR | UF_KFLAG_NEGPOW);
+        L->can_fail = true;
+    }
     UfType wide = uf_type_scalar(sign ? UF_I8 : UF_U8);
     LLVMValueRef args[2] = {l_convert(L, a, t, wide), l_convert(L, b, t, wide)};
     LLVMTypeRef i64 = LLVMInt64TypeInContext(L->ctx);

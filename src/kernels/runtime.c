@@ -35,6 +35,34 @@ void uf_rt_raise_fpe(int32_t kflags)
     }
 }
 
+/* ---- kernel errors ---------------------------------------------------------
+ */
+
+static UfErrorReporter error_reporter;
+
+void uf_rt_set_error_reporter(UfErrorReporter reporter)
+{
+    error_reporter = reporter;
+}
+
+const char *uf_rt_error_message(int32_t kflags)
+{
+    if (kflags & UF_KFLAG_NEGPOW) {
+        return "Integers to negative integer powers are not allowed.";
+    }
+    if (kflags & UF_KFLAG_NOMEM) {
+        return "out of memory for a loop buffer";
+    }
+    return "a kernel failed";
+}
+
+void uf_rt_report_error(int32_t kflags)
+{
+    if (error_reporter != NULL) {
+        error_reporter(kflags, uf_rt_error_message(kflags));
+    }
+}
+
 /* base ** exp on unsigned 64-bit integers, wrapping. */
 uint64_t uf_rt_upow(uint64_t base, uint64_t exp)
 {
@@ -49,9 +77,9 @@ uint64_t uf_rt_upow(uint64_t base, uint64_t exp)
     return r;
 }
 
-/* base ** exp on signed 64-bit integers, wrapping.  A negative exponent
- * gives the truncated 1 / base ** -exp: 1 for base 1, +-1 for base -1,
- * else 0 (0 ** negative gives 0 and raises divide-by-zero). */
+/* base ** exp on signed 64-bit integers, wrapping.  Kernels raise
+ * UF_KFLAG_NEGPOW before calling this with a negative exponent; for it the
+ * result is the truncated 1 / base ** -exp (1, -1 or 0). */
 int64_t uf_rt_ipow(int64_t base, int64_t exp)
 {
     if (exp >= 0) {
@@ -62,9 +90,6 @@ int64_t uf_rt_ipow(int64_t base, int64_t exp)
     }
     if (base == -1) {
         return (exp & 1) ? -1 : 1;
-    }
-    if (base == 0) {
-        feraiseexcept(FE_DIVBYZERO);
     }
     return 0;
 }
@@ -126,7 +151,7 @@ int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
     }
     if (nb > UF_STACK_BUFFERS &&
         (heap = uf_malloc((size_t)nb * UF_CHUNK_BYTES)) == NULL) {
-        return UF_KFLAG_ERROR;
+        return UF_KFLAG_ERROR | UF_KFLAG_NOMEM;
     }
     for (int k = 0, b = 0; k < nops; k++) {
         unit[k] = size[k];
@@ -147,7 +172,8 @@ int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
         rc = loop(NULL, ptrs, &m, unit, NULL);
     }
     uf_free(heap);
-    return rc == 0 ? 0 : UF_KFLAG_ERROR;
+    /* a failing chunk reported its error itself */
+    return rc == 0 ? 0 : UF_KFLAG_ERROR | UF_KFLAG_REPORTED;
 }
 
 /* ---- complex ------------------------------------------------------------ */
@@ -196,6 +222,7 @@ void uf_rt_cpow(double *out, const double *a, const double *b)
 
 const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_raise_fpe", (void *)uf_rt_raise_fpe},
+    {"uf_rt_report_error", (void *)uf_rt_report_error},
     {"uf_rt_run_broadcast", (void *)uf_rt_run_broadcast},
     {"uf_rt_upow", (void *)uf_rt_upow},
     {"uf_rt_ipow", (void *)uf_rt_ipow},

@@ -30,7 +30,8 @@ typedef struct Loop {
     LLVMBuilderRef b;
     LLVMValueRef kernel;
     const UfSig *sig;
-    int nops; /* inputs then outputs */
+    int nops;      /* inputs then outputs */
+    bool can_fail; /* the kernel may raise UF_KFLAG_ERROR: check each */
     UfType types[MAXOPS];
     LLVMTypeRef i64, i32, ptr;
 } Loop;
@@ -182,10 +183,23 @@ static void loop_hints(Loop *P, LLVMValueRef br, bool scalar)
     LLVMSetMetadata(br, kind, LLVMMetadataAsValue(P->ctx, loop));
 }
 
-/* Closes the loop: acc |= flags, i++, and returns the final flags. */
+/* Closes the loop: acc |= flags, i++, and returns the final flags; a
+ * kernel that can fail stops the loop at the first error. */
 static void counted_close(Loop *P, Counted *c, LLVMValueRef flags, bool scalar)
 {
     LLVMValueRef acc = LLVMBuildOr(P->b, c->acc, flags, "");
+    LLVMBasicBlockRef body_end = LLVMGetInsertBlock(P->b);
+    if (P->can_fail) {
+        LLVMBasicBlockRef next_bb = LLVMAppendBasicBlockInContext(
+            P->ctx, LLVMGetBasicBlockParent(body_end), "next");
+        LLVMValueRef err = LLVMBuildAnd(
+            P->b, flags, LLVMConstInt(P->i32, UF_KFLAG_ERROR, 0), "");
+        LLVMBuildCondBr(
+            P->b,
+            LLVMBuildICmp(P->b, LLVMIntNE, err, LLVMConstInt(P->i32, 0, 0), ""),
+            c->exit, next_bb);
+        LLVMPositionBuilderAtEnd(P->b, next_bb);
+    }
     LLVMValueRef next =
         LLVMBuildAdd(P->b, c->i, LLVMConstInt(P->i64, 1, 0), "");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(P->b);
@@ -200,8 +214,9 @@ static void counted_close(Loop *P, Counted *c, LLVMValueRef flags, bool scalar)
     LLVMAddIncoming(c->acc, av, from, 2);
     LLVMPositionBuilderAtEnd(P->b, c->exit);
     LLVMValueRef out = LLVMBuildPhi(P->b, P->i32, "flags");
-    LLVMValueRef ov[2] = {zero32, acc};
-    LLVMAddIncoming(out, ov, from, 2);
+    LLVMValueRef ov[3] = {zero32, acc, acc};
+    LLVMBasicBlockRef ofrom[3] = {c->entry, latch, body_end};
+    LLVMAddIncoming(out, ov, ofrom, P->can_fail ? 3 : 2);
     LLVMBuildRet(P->b, out);
 }
 
@@ -287,7 +302,36 @@ static LLVMValueRef load_at(Loop *P, LLVMTypeRef t, LLVMValueRef base, int k)
     return LLVMBuildLoad2(P->b, t, p, "");
 }
 
-/* After the loop: raise FP flags, map the error bit to -1. */
+/* Returns 0, or -1 after reporting the error unless it was already
+ * (UF_KFLAG_REPORTED: the broadcast driver's inner call did). */
+static void report_error(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
+{
+    LLVMBasicBlockRef report =
+        LLVMAppendBasicBlockInContext(P->ctx, fn, "report");
+    LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(P->ctx, fn, "fail");
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(P->ctx, fn, "ok");
+    LLVMValueRef bits = LLVMBuildAnd(
+        P->b, flags,
+        LLVMConstInt(P->i32, UF_KFLAG_ERROR | UF_KFLAG_REPORTED, 0), "");
+    LLVMValueRef sw = LLVMBuildSwitch(P->b, bits, fail, 1);
+    LLVMAddCase(sw, LLVMConstInt(P->i32, 0, 0), ok);
+    LLVMAddCase(sw, LLVMConstInt(P->i32, UF_KFLAG_ERROR, 0), report);
+    LLVMPositionBuilderAtEnd(P->b, report);
+    LLVMTypeRef fty =
+        LLVMFunctionType(LLVMVoidTypeInContext(P->ctx), &P->i32, 1, 0);
+    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_report_error");
+    if (rt == NULL) {
+        rt = LLVMAddFunction(P->mod, "uf_rt_report_error", fty);
+    }
+    LLVMBuildCall2(P->b, fty, rt, &flags, 1, "");
+    LLVMBuildBr(P->b, fail);
+    LLVMPositionBuilderAtEnd(P->b, fail);
+    LLVMBuildRet(P->b, LLVMConstInt(P->i32, (unsigned)-1, 1));
+    LLVMPositionBuilderAtEnd(P->b, ok);
+    LLVMBuildRet(P->b, LLVMConstInt(P->i32, 0, 0));
+}
+
+/* After the loop: raise FP flags, report an error and return -1. */
 static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
 {
     LLVMBasicBlockRef raise =
@@ -310,13 +354,7 @@ static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
     LLVMBuildCall2(P->b, fty, rt, &flags, 1, "");
     LLVMBuildBr(P->b, done);
     LLVMPositionBuilderAtEnd(P->b, done);
-    LLVMValueRef err = LLVMBuildICmp(
-        P->b, LLVMIntNE,
-        LLVMBuildAnd(P->b, flags, LLVMConstInt(P->i32, UF_KFLAG_ERROR, 0), ""),
-        LLVMConstInt(P->i32, 0, 0), "");
-    LLVMBuildRet(P->b, LLVMBuildSelect(P->b, err,
-                                       LLVMConstInt(P->i32, (unsigned)-1, 1),
-                                       LLVMConstInt(P->i32, 0, 0), ""));
+    report_error(P, fn, flags);
 }
 
 /* The three ways through the entry. */
@@ -436,6 +474,9 @@ UfLLVMValue uf_ufunc_emit_loop(UfLLVMModule m, UfLLVMValue kernel,
     for (int j = 0; j < sig->nret; j++) {
         P.types[sig->nargs + j] = sig->ret[j];
     }
+    P.can_fail = LLVMGetStringAttributeAtIndex(
+                     kernel, LLVMAttributeFunctionIndex, UF_KERNEL_CAN_FAIL,
+                     sizeof UF_KERNEL_CAN_FAIL - 1) != NULL;
     P.b = LLVMCreateBuilderInContext(P.ctx);
     Paths paths = {emit_contig(&P, name), emit_desc(&P, name),
                    emit_strided(&P, name)};

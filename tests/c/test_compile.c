@@ -656,11 +656,34 @@ static void test_short_circuit_and_power(void)
 
     c = fx_compile("(kernel f (a b) (return (** a b)))", "i8(i8, i8)");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    int64_t pa[5] = {2, 3, -1, 2, 7}, pb[5] = {10, 40, -3, -1, 0}, py[5];
-    CU_ASSERT_EQUAL(fx_run2(c, pa, 8, pb, 8, py, 8, 5), 0);
+    int64_t pa[3] = {2, 3, 7}, pb[3] = {10, 40, 0}, py[3];
+    CU_ASSERT_EQUAL(fx_run2(c, pa, 8, pb, 8, py, 8, 3), 0);
     CU_ASSERT(py[0] == 1024 && py[1] == (int64_t)12157665459056928801ULL &&
-              py[2] == -1 && py[3] == 0 && py[4] == 1);
+              py[2] == 1);
     uf_compiled_free(c);
+}
+
+static void test_kernel_error_stops_the_loop(void)
+{
+    /* integer ** negative integer is an error, as NumPy's ValueError: the
+     * loop returns -1 and stops at the first failing element, on the
+     * contiguous, broadcast and strided paths */
+    UfCompiled *c =
+        fx_compile("(kernel f (a b) (return (** a b)))", "i4(i4, i4)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    int32_t a[6] = {2, 2, 2, 2, 2, 2}, b[6] = {1, 2, -1, 3, 4, 5};
+    int32_t y[6] = {0, 0, 0, 0, 0, 0};
+    CU_ASSERT_EQUAL(fx_run2(c, a, 4, b, 4, y, 4, 6), -1);
+    CU_ASSERT(y[0] == 2 && y[1] == 4);
+    CU_ASSERT(y[3] == 0 && y[4] == 0 && y[5] == 0); /* never reached */
+    int32_t e = -2;
+    CU_ASSERT_EQUAL(fx_run2(c, a, 4, &e, 0, y, 4, 6), -1); /* broadcast */
+    CU_ASSERT_EQUAL(fx_run2(c, a, 8, b, 8, y, 8, 3), -1);  /* strided */
+    CU_ASSERT_EQUAL(fx_run2(c, a, 4, b, 4, y, 4, 2), 0);   /* before it */
+    uf_compiled_free(c);
+    CU_ASSERT_STRING_EQUAL(uf_rt_error_message(UF_KFLAG_NEGPOW),
+                           "Integers to negative integer powers are not "
+                           "allowed.");
 }
 
 static void test_unassigned_local_is_zero(void)
@@ -833,6 +856,7 @@ int main(void)
         UF_CASE(test_loops_break_continue),
         UF_CASE(test_range_forms),
         UF_CASE(test_short_circuit_and_power),
+        UF_CASE(test_kernel_error_stops_the_loop),
         UF_CASE(test_unassigned_local_is_zero),
         UF_CASE(test_two_outputs),
         UF_CASE(test_inferred_return),
