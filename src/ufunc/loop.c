@@ -364,20 +364,53 @@ typedef struct Paths {
     LLVMValueRef strided; /* anything else */
 } Paths;
 
+/* i1: whether input |k| (at |pin|, |n| items from it unless its step is 0)
+ * partly overlaps output |j| (at |pout|, |n| contiguous items).  Only the
+ * exact same element in the same order is safe for the vectorized loop:
+ * NumPy's accumulate passes out[i] as an input to compute out[i + 1]. */
+static LLVMValueRef overlaps(Loop *P, LLVMValueRef pin, LLVMValueRef sin, int k,
+                             LLVMValueRef pout, int j, LLVMValueRef n)
+{
+    LLVMBuilderRef B = P->b;
+    int in_size = uf_kind_itemsize((UfKind)P->types[k].kind);
+    int out_size = uf_kind_itemsize((UfKind)P->types[j].kind);
+    LLVMValueRef a = LLVMBuildPtrToInt(B, pin, P->i64, "");
+    LLVMValueRef o = LLVMBuildPtrToInt(B, pout, P->i64, "");
+    LLVMValueRef in_len = LLVMBuildSelect(
+        B, LLVMBuildICmp(B, LLVMIntEQ, sin, LLVMConstInt(P->i64, 0, 0), ""),
+        LLVMConstInt(P->i64, (unsigned)in_size, 0),
+        LLVMBuildMul(B, n, LLVMConstInt(P->i64, (unsigned)in_size, 0), ""), "");
+    LLVMValueRef out_len =
+        LLVMBuildMul(B, n, LLVMConstInt(P->i64, (unsigned)out_size, 0), "");
+    LLVMValueRef before =
+        LLVMBuildICmp(B, LLVMIntULT, a, LLVMBuildAdd(B, o, out_len, ""), "");
+    LLVMValueRef after =
+        LLVMBuildICmp(B, LLVMIntULT, o, LLVMBuildAdd(B, a, in_len, ""), "");
+    LLVMValueRef same_elem = LLVMBuildAnd(
+        B, LLVMBuildICmp(B, LLVMIntEQ, a, o, ""),
+        LLVMBuildICmp(B, LLVMIntNE, sin, LLVMConstInt(P->i64, 0, 0), ""), "");
+    return LLVMBuildAnd(B, LLVMBuildAnd(B, before, after, ""),
+                        LLVMBuildNot(B, same_elem, ""), "");
+}
+
 /* i1s: every step is its item size (|unit|), and every input's is that or
- * 0 while outputs are contiguous (|bcast|). */
-static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef *unit,
-                           LLVMValueRef *bcast, LLVMValueRef *sargs)
+ * 0 while outputs are contiguous (|bcast|); both false when an input
+ * partly overlaps an output, which needs the sequential strided loop. */
+static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef n,
+                           LLVMValueRef *unit, LLVMValueRef *bcast,
+                           LLVMValueRef *sargs)
 {
     LLVMValueRef yes = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 1, 0);
+    LLVMValueRef hazard = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 0, 0);
     *unit = *bcast = yes;
+    int nin = P->sig->nargs;
     for (int k = 0; k < P->nops; k++) {
         LLVMValueRef s = load_at(P, P->i64, steps, k);
         int size = uf_kind_itemsize((UfKind)P->types[k].kind);
         LLVMValueRef same = LLVMBuildICmp(
             P->b, LLVMIntEQ, s, LLVMConstInt(P->i64, (unsigned)size, 0), "");
         LLVMValueRef ok = same;
-        if (k < P->sig->nargs) {
+        if (k < nin) {
             LLVMValueRef zero = LLVMBuildICmp(P->b, LLVMIntEQ, s,
                                               LLVMConstInt(P->i64, 0, 0), "");
             ok = LLVMBuildOr(P->b, same, zero, "");
@@ -386,6 +419,17 @@ static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef *unit,
         *bcast = LLVMBuildAnd(P->b, *bcast, ok, "");
         sargs[P->nops + k] = s;
     }
+    for (int j = nin; j < P->nops; j++) {
+        for (int k = 0; k < nin; k++) {
+            hazard = LLVMBuildOr(
+                P->b, hazard,
+                overlaps(P, sargs[k], sargs[P->nops + k], k, sargs[j], j, n),
+                "");
+        }
+    }
+    LLVMValueRef safe = LLVMBuildNot(P->b, hazard, "");
+    *unit = LLVMBuildAnd(P->b, *unit, safe, "");
+    *bcast = LLVMBuildAnd(P->b, *bcast, safe, "");
 }
 
 /* Calls uf_rt_run_broadcast(entry, desc, args, dims, steps): the runtime
@@ -424,7 +468,7 @@ static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
     for (int k = 0; k < P->nops; k++) {
         sargs[k] = load_at(P, P->ptr, LLVMGetParam(fn, 1), k);
     }
-    classify_steps(P, LLVMGetParam(fn, 3), &unit, &bcast, sargs);
+    classify_steps(P, LLVMGetParam(fn, 3), n, &unit, &bcast, sargs);
     sargs[2 * P->nops] = n;
     LLVMBuildCondBr(P->b, unit, bb[1], test);
     LLVMPositionBuilderAtEnd(P->b, test);

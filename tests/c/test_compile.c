@@ -167,6 +167,26 @@ static void test_parametric_relu(void)
     uf_compiled_free(c);
 }
 
+static void test_accumulate_overlap_runs_in_order(void)
+{
+    /* NumPy's accumulate: out[i + 1] = f(out[i], in[i + 1]), so an input
+     * is the output one element back; the loop must not vectorize it */
+    UfCompiled *c =
+        fx_compile("(kernel f (a b) (return (+ a b)))", "f8(f8, f8)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    enum { M = 1000 };
+    static double in[M], out[M];
+    for (int i = 0; i < M; i++) {
+        in[i] = 1.0;
+    }
+    out[0] = in[0];
+    CU_ASSERT_EQUAL(fx_run2(c, out, 8, in + 1, 8, out + 1, 8, M - 1), 0);
+    for (int i = 0; i < M; i++) {
+        CU_ASSERT_EQUAL_FATAL(out[i], i + 1.0);
+    }
+    uf_compiled_free(c);
+}
+
 static void test_many_broadcast_inputs(void)
 {
     /* five step-0 inputs (more than the driver's stack buffers), over
@@ -841,6 +861,7 @@ int main(void)
         UF_CASE(test_huber),
         UF_CASE(test_selu),
         UF_CASE(test_parametric_relu),
+        UF_CASE(test_accumulate_overlap_runs_in_order),
         UF_CASE(test_many_broadcast_inputs),
         UF_CASE(test_strided_and_negative),
         UF_CASE(test_zero_stride_and_empty),
