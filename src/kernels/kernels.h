@@ -467,6 +467,13 @@ int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
                             char *const *args, const intptr_t *dims,
                             const intptr_t *steps);
 
+/* 1 when an input partly overlaps an output over the loop's dims[0]
+ * items (shares bytes without being the same element in the same order),
+ * which the vectorized paths cannot run; inputs' steps are their item size
+ * or 0, outputs' their item size.  |desc| as for uf_rt_run_broadcast. */
+int32_t uf_rt_operands_overlap(const int32_t *desc, char *const *args,
+                               const intptr_t *dims, const intptr_t *steps);
+
 /* The message of the error named by |kflags| (UF_KFLAG_NEGPOW ...). */
 const char *uf_rt_error_message(int32_t kflags);
 

@@ -12,6 +12,7 @@
 #include <complex.h>
 #include <fenv.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -176,6 +177,37 @@ int32_t uf_rt_run_broadcast(UfRtLoopFn loop, const int32_t *desc,
     return rc == 0 ? 0 : UF_KFLAG_ERROR | UF_KFLAG_REPORTED;
 }
 
+/* Whether input |k| partly overlaps output |j|: they share bytes but are
+ * not the same element in the same order (steps: the input's is its item
+ * size or 0, the output's its item size). */
+static bool partly_overlap(const char *in, intptr_t in_step, int in_size,
+                           const char *out, int out_size, int64_t n)
+{
+    uintptr_t a = (uintptr_t)in, o = (uintptr_t)out;
+    uintptr_t in_len =
+        in_step == 0 ? (uintptr_t)in_size : (uintptr_t)n * (uintptr_t)in_size;
+    uintptr_t out_len = (uintptr_t)n * (uintptr_t)out_size;
+    bool share = a < o + out_len && o < a + in_len;
+    bool same_element = a == o && in_step != 0;
+    return share && !same_element;
+}
+
+int32_t uf_rt_operands_overlap(const int32_t *desc, char *const *args,
+                               const intptr_t *dims, const intptr_t *steps)
+{
+    int nops = desc[0], nin = desc[1];
+    const int32_t *size = desc + 2;
+    for (int j = nin; j < nops; j++) {
+        for (int k = 0; k < nin; k++) {
+            if (partly_overlap(args[k], steps[k], size[k], args[j], size[j],
+                               dims[0])) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- complex ------------------------------------------------------------ */
 
 static double complex load_c(const double *p)
@@ -224,6 +256,7 @@ const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_raise_fpe", (void *)uf_rt_raise_fpe},
     {"uf_rt_report_error", (void *)uf_rt_report_error},
     {"uf_rt_run_broadcast", (void *)uf_rt_run_broadcast},
+    {"uf_rt_operands_overlap", (void *)uf_rt_operands_overlap},
     {"uf_rt_upow", (void *)uf_rt_upow},
     {"uf_rt_ipow", (void *)uf_rt_ipow},
     {"uf_rt_gcd", (void *)uf_rt_gcd},

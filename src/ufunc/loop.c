@@ -364,53 +364,20 @@ typedef struct Paths {
     LLVMValueRef strided; /* anything else */
 } Paths;
 
-/* i1: whether input |k| (at |pin|, |n| items from it unless its step is 0)
- * partly overlaps output |j| (at |pout|, |n| contiguous items).  Only the
- * exact same element in the same order is safe for the vectorized loop:
- * NumPy's accumulate passes out[i] as an input to compute out[i + 1]. */
-static LLVMValueRef overlaps(Loop *P, LLVMValueRef pin, LLVMValueRef sin, int k,
-                             LLVMValueRef pout, int j, LLVMValueRef n)
-{
-    LLVMBuilderRef B = P->b;
-    int in_size = uf_kind_itemsize((UfKind)P->types[k].kind);
-    int out_size = uf_kind_itemsize((UfKind)P->types[j].kind);
-    LLVMValueRef a = LLVMBuildPtrToInt(B, pin, P->i64, "");
-    LLVMValueRef o = LLVMBuildPtrToInt(B, pout, P->i64, "");
-    LLVMValueRef in_len = LLVMBuildSelect(
-        B, LLVMBuildICmp(B, LLVMIntEQ, sin, LLVMConstInt(P->i64, 0, 0), ""),
-        LLVMConstInt(P->i64, (unsigned)in_size, 0),
-        LLVMBuildMul(B, n, LLVMConstInt(P->i64, (unsigned)in_size, 0), ""), "");
-    LLVMValueRef out_len =
-        LLVMBuildMul(B, n, LLVMConstInt(P->i64, (unsigned)out_size, 0), "");
-    LLVMValueRef before =
-        LLVMBuildICmp(B, LLVMIntULT, a, LLVMBuildAdd(B, o, out_len, ""), "");
-    LLVMValueRef after =
-        LLVMBuildICmp(B, LLVMIntULT, o, LLVMBuildAdd(B, a, in_len, ""), "");
-    LLVMValueRef same_elem = LLVMBuildAnd(
-        B, LLVMBuildICmp(B, LLVMIntEQ, a, o, ""),
-        LLVMBuildICmp(B, LLVMIntNE, sin, LLVMConstInt(P->i64, 0, 0), ""), "");
-    return LLVMBuildAnd(B, LLVMBuildAnd(B, before, after, ""),
-                        LLVMBuildNot(B, same_elem, ""), "");
-}
-
 /* i1s: every step is its item size (|unit|), and every input's is that or
- * 0 while outputs are contiguous (|bcast|); both false when an input
- * partly overlaps an output, which needs the sequential strided loop. */
-static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef n,
-                           LLVMValueRef *unit, LLVMValueRef *bcast,
-                           LLVMValueRef *sargs)
+ * 0 while outputs are contiguous (|bcast|). */
+static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef *unit,
+                           LLVMValueRef *bcast, LLVMValueRef *sargs)
 {
     LLVMValueRef yes = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 1, 0);
-    LLVMValueRef hazard = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 0, 0);
     *unit = *bcast = yes;
-    int nin = P->sig->nargs;
     for (int k = 0; k < P->nops; k++) {
         LLVMValueRef s = load_at(P, P->i64, steps, k);
         int size = uf_kind_itemsize((UfKind)P->types[k].kind);
         LLVMValueRef same = LLVMBuildICmp(
             P->b, LLVMIntEQ, s, LLVMConstInt(P->i64, (unsigned)size, 0), "");
         LLVMValueRef ok = same;
-        if (k < nin) {
+        if (k < P->sig->nargs) {
             LLVMValueRef zero = LLVMBuildICmp(P->b, LLVMIntEQ, s,
                                               LLVMConstInt(P->i64, 0, 0), "");
             ok = LLVMBuildOr(P->b, same, zero, "");
@@ -419,17 +386,23 @@ static void classify_steps(Loop *P, LLVMValueRef steps, LLVMValueRef n,
         *bcast = LLVMBuildAnd(P->b, *bcast, ok, "");
         sargs[P->nops + k] = s;
     }
-    for (int j = nin; j < P->nops; j++) {
-        for (int k = 0; k < nin; k++) {
-            hazard = LLVMBuildOr(
-                P->b, hazard,
-                overlaps(P, sargs[k], sargs[P->nops + k], k, sargs[j], j, n),
-                "");
-        }
+}
+
+/* i1: uf_rt_operands_overlap(desc, args, dims, steps) != 0.  A runtime
+ * call rather than inline IR: the comparisons are cheap to run but slowed
+ * the optimizer down by a quarter. */
+static LLVMValueRef call_overlap(Loop *P, const Paths *paths, LLVMValueRef fn)
+{
+    LLVMTypeRef params[4] = {P->ptr, P->ptr, P->ptr, P->ptr};
+    LLVMTypeRef fty = LLVMFunctionType(P->i32, params, 4, 0);
+    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_operands_overlap");
+    if (rt == NULL) {
+        rt = LLVMAddFunction(P->mod, "uf_rt_operands_overlap", fty);
     }
-    LLVMValueRef safe = LLVMBuildNot(P->b, hazard, "");
-    *unit = LLVMBuildAnd(P->b, *unit, safe, "");
-    *bcast = LLVMBuildAnd(P->b, *bcast, safe, "");
+    LLVMValueRef args[4] = {paths->desc, LLVMGetParam(fn, 1),
+                            LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+    LLVMValueRef r = LLVMBuildCall2(P->b, fty, rt, args, 4, "");
+    return LLVMBuildICmp(P->b, LLVMIntNE, r, LLVMConstInt(P->i32, 0, 0), "");
 }
 
 /* Calls uf_rt_run_broadcast(entry, desc, args, dims, steps): the runtime
@@ -450,7 +423,9 @@ static LLVMValueRef call_broadcast(Loop *P, const Paths *paths, LLVMValueRef fn)
 /* The exported entry: all contiguous -> the vectorized loop; contiguous
  * but for broadcast inputs (Python scalars: step 0) -> the runtime, which
  * calls this entry again chunk by chunk with the scalars expanded into
- * buffers; anything else -> the strided loop. */
+ * buffers; anything else, and operands that partly overlap (NumPy's
+ * accumulate passes out[i] as an input for out[i + 1]) -> the strided
+ * loop, which runs in order. */
 static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
 {
     LLVMTypeRef params[5] = {P->ptr, P->ptr, P->ptr, P->ptr, P->ptr};
@@ -460,7 +435,9 @@ static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
     for (int i = 0; i < 4; i++) {
         bb[i] = LLVMAppendBasicBlockInContext(P->ctx, fn, names[i]);
     }
-    LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(P->ctx, fn, "test");
+    LLVMBasicBlockRef check =
+        LLVMAppendBasicBlockInContext(P->ctx, fn, "check");
+    LLVMBasicBlockRef pick = LLVMAppendBasicBlockInContext(P->ctx, fn, "pick");
     LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(P->ctx, fn, "join");
     LLVMPositionBuilderAtEnd(P->b, bb[0]);
     LLVMValueRef n = load_at(P, P->i64, LLVMGetParam(fn, 2), 0);
@@ -468,11 +445,14 @@ static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
     for (int k = 0; k < P->nops; k++) {
         sargs[k] = load_at(P, P->ptr, LLVMGetParam(fn, 1), k);
     }
-    classify_steps(P, LLVMGetParam(fn, 3), n, &unit, &bcast, sargs);
+    classify_steps(P, LLVMGetParam(fn, 3), &unit, &bcast, sargs);
     sargs[2 * P->nops] = n;
-    LLVMBuildCondBr(P->b, unit, bb[1], test);
-    LLVMPositionBuilderAtEnd(P->b, test);
-    LLVMBuildCondBr(P->b, bcast, bb[2], bb[3]);
+    /* unit implies bcast; either needs operands that do not overlap */
+    LLVMBuildCondBr(P->b, bcast, check, bb[3]);
+    LLVMPositionBuilderAtEnd(P->b, check);
+    LLVMBuildCondBr(P->b, call_overlap(P, paths, fn), bb[3], pick);
+    LLVMPositionBuilderAtEnd(P->b, pick);
+    LLVMBuildCondBr(P->b, unit, bb[1], bb[2]);
     LLVMValueRef r[3];
     LLVMPositionBuilderAtEnd(P->b, bb[1]);
     LLVMValueRef cargs[MAXOPS + 1];
