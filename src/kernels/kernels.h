@@ -368,13 +368,9 @@ int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
  * loop ORs them and raises the matching FP flags once, after the loop.
  * ===================================================================== */
 
-#define UF_KFLAG_DIVBYZERO 0x1 /* integer // or % by zero */
-#define UF_KFLAG_OVERFLOW 0x2  /* INT_MIN // -1 */
-#define UF_KFLAG_INVALID 0x4   /* reserved */
-/* A float input was NaN.  x86 vector compares for < <= > >= raise
- * FE_INVALID on NaN where Python and NumPy stay quiet; the loop clears
- * FE_INVALID when an input was NaN (see uf_rt_raise_fpe). */
-#define UF_KFLAG_NAN_INPUT 0x8
+#define UF_KFLAG_DIVBYZERO 0x1       /* integer // or % by zero */
+#define UF_KFLAG_OVERFLOW 0x2        /* INT_MIN // -1 */
+#define UF_KFLAG_INVALID 0x4         /* reserved */
 #define UF_KFLAG_NEGPOW 0x10         /* error: integer ** negative integer */
 #define UF_KFLAG_NOMEM 0x20          /* error: a loop buffer could not be had */
 #define UF_KFLAG_REPORTED 0x20000000 /* the error was reported already */
@@ -488,11 +484,22 @@ void uf_rt_report_error(int32_t kflags);
 /* NULL-terminated table of every uf_rt_* helper. */
 extern const UfRuntimeSymbol uf_runtime_symbols[];
 
-/* Raises FE_DIVBYZERO / FE_OVERFLOW / FE_INVALID for UF_KFLAG_* bits.
- * With UF_KFLAG_NAN_INPUT it first clears FE_INVALID: comparisons of NaN
- * inputs raised it, while a quiet NaN flowing through arithmetic raises
- * nothing (documented in semantics.md). */
+/* Raises FE_DIVBYZERO / FE_OVERFLOW / FE_INVALID for UF_KFLAG_* bits. */
 void uf_rt_raise_fpe(int32_t kflags);
+
+/* The float kinds in a loop descriptor: {nops, nin, itemsize[nops],
+ * kind[nops]} with kind one of these, or 0 for other types. */
+#define UF_DESC_F4 1
+#define UF_DESC_F8 2
+#define UF_DESC_C8 3
+#define UF_DESC_C16 4
+
+/* Called by every loop when it ends: first drops FE_INVALID when an input
+ * holds a NaN (x86 vector compares for < <= > >= signal on NaN, where
+ * Python and NumPy stay quiet, and a quiet NaN flowing through arithmetic
+ * raises nothing; documented in semantics.md), then uf_rt_raise_fpe. */
+void uf_rt_finish_fpe(int32_t kflags, const int32_t *desc, char *const *args,
+                      const intptr_t *dims, const intptr_t *steps);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,6 @@
 
 void uf_rt_raise_fpe(int32_t kflags)
 {
-    if (kflags & UF_KFLAG_NAN_INPUT) {
-        feclearexcept(FE_INVALID);
-    }
     int ex = 0;
     if (kflags & UF_KFLAG_DIVBYZERO) {
         ex |= FE_DIVBYZERO;
@@ -61,6 +58,51 @@ void uf_rt_report_error(int32_t kflags)
 {
     if (error_reporter != NULL) {
         error_reporter(kflags, uf_rt_error_message(kflags));
+    }
+}
+
+/* Whether the |n| items at |p| (|step| apart; 0: one item) of float kind
+ * |fkind| hold a NaN. */
+static bool has_nan(const char *p, intptr_t step, int fkind, int64_t n)
+{
+    int64_t count = step == 0 ? 1 : n;
+    int parts = fkind >= UF_DESC_C8 ? 2 : 1;
+    bool single = fkind == UF_DESC_F4 || fkind == UF_DESC_C8;
+    for (int64_t i = 0; i < count; i++) {
+        const char *item = p + i * step;
+        for (int part = 0; part < parts; part++) {
+            double v;
+            if (single) {
+                float f;
+                memcpy(&f, item + part * sizeof f, sizeof f);
+                v = f;
+            } else {
+                memcpy(&v, item + part * sizeof v, sizeof v);
+            }
+            if (isnan(v)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void uf_rt_finish_fpe(int32_t kflags, const int32_t *desc, char *const *args,
+                      const intptr_t *dims, const intptr_t *steps)
+{
+    if (fetestexcept(FE_INVALID)) {
+        int nops = desc[0], nin = desc[1];
+        const int32_t *fkind = desc + 2 + nops;
+        for (int k = 0; k < nin; k++) {
+            if (fkind[k] != 0 &&
+                has_nan(args[k], steps[k], fkind[k], dims[0])) {
+                feclearexcept(FE_INVALID);
+                break;
+            }
+        }
+    }
+    if (kflags & (UF_KFLAG_DIVBYZERO | UF_KFLAG_OVERFLOW | UF_KFLAG_INVALID)) {
+        uf_rt_raise_fpe(kflags);
     }
 }
 
@@ -254,6 +296,7 @@ void uf_rt_cpow(double *out, const double *a, const double *b)
 
 const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_raise_fpe", (void *)uf_rt_raise_fpe},
+    {"uf_rt_finish_fpe", (void *)uf_rt_finish_fpe},
     {"uf_rt_report_error", (void *)uf_rt_report_error},
     {"uf_rt_run_broadcast", (void *)uf_rt_run_broadcast},
     {"uf_rt_operands_overlap", (void *)uf_rt_operands_overlap},

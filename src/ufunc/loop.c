@@ -4,16 +4,19 @@
  *
  *   i32 @name(ptr ctx, ptr args, ptr dims, ptr steps, ptr aux)
  *
- * It loads the operand pointers and strides, then calls one of two
- * internal loops:
- *   @name.contig   every step equals its item size: indexes by i, pointers
- *                  noalias, so the loop vectorizer makes SIMD code of it
- *                  (NumPy only passes exact or no overlap between
- *                  operands);
- *   @name.strided  any strides, zero and negative included: bumps byte
- *                  pointers.
+ * It loads the operand pointers and strides, then takes one of three ways:
+ *   @name.contig   every step equals its item size and no input partly
+ *                  overlaps an output: indexes by i, pointers noalias, so
+ *                  the loop vectorizer makes SIMD code of it;
+ *   broadcast      the same but for step-0 inputs (Python scalars):
+ *                  uf_rt_run_broadcast expands them into buffers and calls
+ *                  this entry again, chunk by chunk, all contiguous;
+ *   @name.strided  any strides, zero and negative included, and operands
+ *                  that overlap (NumPy's reduce and accumulate): bumps byte
+ *                  pointers, element after element, in order.
  * The kernel's flag bits are OR-reduced over the loop; afterwards
- * uf_rt_raise_fpe raises the matching FP exceptions once.
+ * uf_rt_finish_fpe raises the matching FP exceptions once, and a kernel
+ * error is reported (uf_rt_report_error) before returning -1.
  */
 #include "ufunc.h"
 
@@ -78,31 +81,6 @@ static LLVMValueRef load_input(Loop *P, int k, LLVMValueRef p)
     return v;
 }
 
-/* UF_KFLAG_NAN_INPUT when one of the float inputs |vals| is NaN, else 0
- * (quiet compares that vectorize with the loop). */
-static LLVMValueRef nan_inputs(Loop *P, LLVMValueRef *vals)
-{
-    LLVMValueRef any = LLVMConstInt(LLVMInt1TypeInContext(P->ctx), 0, 0);
-    for (int k = 0; k < P->sig->nargs; k++) {
-        UfKind kind = (UfKind)P->types[k].kind;
-        int parts = uf_kind_is_complex(kind) ? 2 : 1;
-        if (!uf_kind_is_float(kind) && parts == 1) {
-            continue;
-        }
-        for (int part = 0; part < parts; part++) {
-            LLVMValueRef x =
-                parts == 1
-                    ? vals[k]
-                    : LLVMBuildExtractValue(P->b, vals[k], (unsigned)part, "");
-            any = LLVMBuildOr(P->b, any,
-                              LLVMBuildFCmp(P->b, LLVMRealUNO, x, x, ""), "");
-        }
-    }
-    return LLVMBuildSelect(P->b, any,
-                           LLVMConstInt(P->i32, UF_KFLAG_NAN_INPUT, 0),
-                           LLVMConstInt(P->i32, 0, 0), "");
-}
-
 /* Calls the kernel on operand pointers ops[0..nops); returns its flags. */
 static LLVMValueRef call_kernel(Loop *P, LLVMValueRef *ops)
 {
@@ -115,9 +93,7 @@ static LLVMValueRef call_kernel(Loop *P, LLVMValueRef *ops)
         args[n++] = load_input(P, k, ops[k]);
     }
     LLVMTypeRef fty = LLVMGlobalGetValueType(P->kernel);
-    LLVMValueRef flags =
-        LLVMBuildCall2(P->b, fty, P->kernel, args, (unsigned)n, "flags");
-    return LLVMBuildOr(P->b, flags, nan_inputs(P, args + nout), "");
+    return LLVMBuildCall2(P->b, fty, P->kernel, args, (unsigned)n, "flags");
 }
 
 static LLVMValueRef add_function(Loop *P, const char *name, LLVMTypeRef *params,
@@ -248,17 +224,25 @@ static LLVMValueRef emit_contig(Loop *P, const char *name)
     return fn;
 }
 
-/* @name.desc: {nops, nin, itemsize of each operand}, for the runtime. */
+/* @name.desc: {nops, nin, itemsize of each operand, float kind of each
+ * operand (UF_DESC_*)}, for the runtime. */
 static LLVMValueRef emit_desc(Loop *P, const char *name)
 {
-    LLVMValueRef vals[MAXOPS + 2];
+    LLVMValueRef vals[2 * MAXOPS + 2];
     vals[0] = LLVMConstInt(P->i32, (unsigned)P->nops, 0);
     vals[1] = LLVMConstInt(P->i32, (unsigned)P->sig->nargs, 0);
     for (int k = 0; k < P->nops; k++) {
-        int size = uf_kind_itemsize((UfKind)P->types[k].kind);
-        vals[k + 2] = LLVMConstInt(P->i32, (unsigned)size, 0);
+        UfKind kind = (UfKind)P->types[k].kind;
+        int fkind = kind == UF_F4    ? UF_DESC_F4
+                    : kind == UF_F8  ? UF_DESC_F8
+                    : kind == UF_C8  ? UF_DESC_C8
+                    : kind == UF_C16 ? UF_DESC_C16
+                                     : 0;
+        vals[k + 2] = LLVMConstInt(P->i32, (unsigned)uf_kind_itemsize(kind), 0);
+        vals[P->nops + k + 2] = LLVMConstInt(P->i32, (unsigned)fkind, 0);
     }
-    LLVMValueRef init = LLVMConstArray2(P->i32, vals, (uint64_t)P->nops + 2);
+    LLVMValueRef init =
+        LLVMConstArray2(P->i32, vals, 2 * (uint64_t)P->nops + 2);
     char gname[200];
     snprintf(gname, sizeof gname, "%s.desc", name);
     LLVMValueRef g = LLVMAddGlobal(P->mod, LLVMTypeOf(init), gname);
@@ -331,29 +315,22 @@ static void report_error(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
     LLVMBuildRet(P->b, LLVMConstInt(P->i32, 0, 0));
 }
 
-/* After the loop: raise FP flags, report an error and return -1. */
-static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef flags)
+/* After the loop: FP flags through uf_rt_finish_fpe (which also drops
+ * the invalid flag NaN inputs raise in vector compares), then report an
+ * error and return -1, or return 0. */
+static void finish(Loop *P, LLVMValueRef fn, LLVMValueRef desc,
+                   LLVMValueRef flags)
 {
-    LLVMBasicBlockRef raise =
-        LLVMAppendBasicBlockInContext(P->ctx, fn, "raise");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(P->ctx, fn, "done");
-    int fpe = UF_KFLAG_DIVBYZERO | UF_KFLAG_OVERFLOW | UF_KFLAG_INVALID |
-              UF_KFLAG_NAN_INPUT;
-    LLVMValueRef any = LLVMBuildICmp(
-        P->b, LLVMIntNE,
-        LLVMBuildAnd(P->b, flags, LLVMConstInt(P->i32, fpe, 0), ""),
-        LLVMConstInt(P->i32, 0, 0), "");
-    LLVMBuildCondBr(P->b, any, raise, done);
-    LLVMPositionBuilderAtEnd(P->b, raise);
+    LLVMTypeRef params[5] = {P->i32, P->ptr, P->ptr, P->ptr, P->ptr};
     LLVMTypeRef fty =
-        LLVMFunctionType(LLVMVoidTypeInContext(P->ctx), &P->i32, 1, 0);
-    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_raise_fpe");
+        LLVMFunctionType(LLVMVoidTypeInContext(P->ctx), params, 5, 0);
+    LLVMValueRef rt = LLVMGetNamedFunction(P->mod, "uf_rt_finish_fpe");
     if (rt == NULL) {
-        rt = LLVMAddFunction(P->mod, "uf_rt_raise_fpe", fty);
+        rt = LLVMAddFunction(P->mod, "uf_rt_finish_fpe", fty);
     }
-    LLVMBuildCall2(P->b, fty, rt, &flags, 1, "");
-    LLVMBuildBr(P->b, done);
-    LLVMPositionBuilderAtEnd(P->b, done);
+    LLVMValueRef args[5] = {flags, desc, LLVMGetParam(fn, 1),
+                            LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+    LLVMBuildCall2(P->b, fty, rt, args, 5, "");
     report_error(P, fn, flags);
 }
 
@@ -473,7 +450,7 @@ static LLVMValueRef emit_entry(Loop *P, const char *name, const Paths *paths)
     LLVMValueRef flags = LLVMBuildPhi(P->b, P->i32, "flags");
     LLVMBasicBlockRef from[3] = {bb[1], bb[2], bb[3]};
     LLVMAddIncoming(flags, r, from, 3);
-    finish(P, fn, flags);
+    finish(P, fn, paths->desc, flags);
     return fn;
 }
 

@@ -37,13 +37,13 @@ static void test_loop_functions(void)
     /* the contiguous test compares each step with its item size */
     CU_ASSERT_PTR_NOT_NULL(strstr(ir, "icmp eq i64 %"));
     CU_ASSERT_PTR_NOT_NULL(strstr(ir, ", 4\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(ir, "call void @uf_rt_raise_fpe"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ir, "call void @uf_rt_finish_fpe"));
     /* broadcast inputs go through the runtime, which calls the entry back */
     CU_ASSERT_PTR_NOT_NULL(strstr(
         ir, "call i32 @uf_rt_run_broadcast(ptr @uf.test, ptr @uf.test.desc"));
     CU_ASSERT_PTR_NOT_NULL(
-        strstr(ir, "@uf.test.desc = internal constant [5 x i32] [i32 3, i32 2, "
-                   "i32 8, i32 4, i32 8]"));
+        strstr(ir, "@uf.test.desc = internal constant [8 x i32] [i32 3, i32 2, "
+                   "i32 8, i32 4, i32 8, i32 2, i32 1, i32 2]"));
     LLVMDisposeMessage(ir);
     lfx_free(&fx);
 }
