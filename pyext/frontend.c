@@ -22,6 +22,30 @@
 
 /* ---- errors and locations -------------------------------------------- */
 
+/* The 1-based character column of the 1-based byte column |byte_col| on
+ * source line |line| (AST offsets count UTF-8 bytes; carets count
+ * characters). */
+static int char_column(const Fe *fe, int line, int byte_col)
+{
+    Py_ssize_t len;
+    const char *text =
+        fe->src.text ? PyUnicode_AsUTF8AndSize(fe->src.text, &len) : NULL;
+    if (text == NULL) {
+        PyErr_Clear();
+        return byte_col;
+    }
+    const char *p = text, *end = text + len;
+    for (int l = fe->src.first_line; l < line && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl != NULL ? nl + 1 : end;
+    }
+    int chars = 0;
+    for (int b = 0; b < byte_col - 1 && p + b < end && p[b] != '\n'; b++) {
+        chars += ((unsigned char)p[b] & 0xC0) != 0x80; /* not a continuation */
+    }
+    return chars + 1;
+}
+
 UfLoc fe_ast_loc(Fe *fe, PyObject *node)
 {
     UfLoc loc = {0, 0, 0};
@@ -40,6 +64,11 @@ UfLoc fe_ast_loc(Fe *fe, PyObject *node)
         if (eln != NULL && ecol != NULL && PyLong_Check(ecol) &&
             PyObject_RichCompareBool(eln, ln, Py_EQ) == 1) {
             loc.end_col = (int)PyLong_AsLong(ecol) + fe->col_offset + 1;
+        }
+        int col_chars = char_column(fe, loc.line, loc.col);
+        if (col_chars != loc.col) { /* non-ASCII text before the node */
+            loc.end_col = char_column(fe, loc.line, loc.end_col);
+            loc.col = col_chars;
         }
     }
     Py_XDECREF(ln);

@@ -197,6 +197,21 @@ def test_unsupported_construct(func, needles, match):
     assert_points_at(message, func, needle, match)
 
 
+def non_ascii_before_error(x):
+    é = 1.0; return é + [x]  # noqa: E702
+
+
+def test_column_counts_characters_not_bytes():
+    # AST offsets count UTF-8 bytes; the caret must sit under the character
+    message = compile_error(non_ascii_before_error)
+    line, _ = locate(non_ascii_before_error, "[x]")
+    col = "    é = 1.0; return é + [x]".index("[x]") + 1
+    head, text, caret = message.splitlines()[:3]
+    assert head.endswith(f":{line}:{col}: error: list displays are not "
+                         "supported in a kernel"), message
+    assert caret.index("^") - 4 == col - 1, message
+
+
 def test_error_in_an_indented_kernel_counts_the_indentation():
     def indented(x):
         a = [x]
