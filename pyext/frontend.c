@@ -466,21 +466,10 @@ static UfKind numpy_scalar_kind(PyObject *v)
     return k;
 }
 
-/* A Python number as a weak literal; a NumPy scalar keeps its dtype. */
-KirNode *fe_const_number(Fe *fe, PyObject *v, PyObject *at)
+/* A NumPy scalar keeps its dtype (np.float64 is a float subclass, but
+ * NEP 50 makes it strong): (cast f8 0.1). */
+static KirNode *const_numpy_scalar(Fe *fe, PyObject *v, PyObject *at)
 {
-    if (PyBool_Check(v)) {
-        return fe_mk_bool(fe, v == Py_True, at);
-    }
-    if (PyLong_Check(v)) {
-        return const_int(fe, v, at);
-    }
-    if (PyFloat_Check(v)) {
-        return fe_const_float(fe, PyFloat_AS_DOUBLE(v), at);
-    }
-    if (PyComplex_Check(v)) {
-        return const_complex(fe, PyComplex_AsCComplex(v), at);
-    }
     UfKind kind = numpy_scalar_kind(v);
     if (kind == UF_VOID) {
         return fe_fail(fe, at, "NumPy scalars of type %s are not supported",
@@ -493,6 +482,28 @@ KirNode *fe_const_number(Fe *fe, PyObject *v, PyObject *at)
     KirNode *n = fe_const_number(fe, py, at);
     Py_DECREF(py);
     return fe_mk_cast(fe, kind, n, at);
+}
+
+/* A Python number as a weak literal; a NumPy scalar keeps its dtype. */
+KirNode *fe_const_number(Fe *fe, PyObject *v, PyObject *at)
+{
+    if (PyArray_IsScalar(v, Generic)) {
+        return const_numpy_scalar(fe, v, at);
+    }
+    if (PyBool_Check(v)) {
+        return fe_mk_bool(fe, v == Py_True, at);
+    }
+    if (PyLong_Check(v)) {
+        return const_int(fe, v, at);
+    }
+    if (PyFloat_Check(v)) {
+        return fe_const_float(fe, PyFloat_AS_DOUBLE(v), at);
+    }
+    if (PyComplex_Check(v)) {
+        return const_complex(fe, PyComplex_AsCComplex(v), at);
+    }
+    return fe_fail(fe, at, "values of type %s are not numbers",
+                   Py_TYPE(v)->tp_name);
 }
 
 /* Resolves a non-local name to a Python object (new reference). */

@@ -30,6 +30,7 @@ typedef struct HelperCtx {
     int loop_depth;   /* loops of the helper around the current statement */
     bool wrapped;     /* the body runs inside `while True: ...; break` */
     bool deep_return; /* a return inside a loop set done_var */
+    bool loop_return; /* ... inside the loop being translated now */
 } HelperCtx;
 
 typedef struct Fe {

@@ -135,32 +135,39 @@ static KirNode *block_setting(Fe *fe, StmtList *pre, int var, KirNode *value,
     return fe_to_block(fe, pre, at);
 }
 
-/* (and a b) / (or a b); with statements in b: t = a; if t: t = b. */
-static KirNode *logical(Fe *fe, KirOp op, KirNode *a, PyObject *b_ast,
-                        PyObject *at)
+/* (and a b) / (or a b) where b needs the statements |pre| first (freed):
+ * t = a; if t: <pre>; t = b. */
+static KirNode *logical_with(Fe *fe, KirOp op, KirNode *a, KirNode *b,
+                             StmtList *pre, PyObject *at)
 {
-    StmtList pre = {0};
-    KirNode *b = fe_translate_lazy(fe, b_ast, &pre);
-    if (b == NULL || pre.n == 0) {
-        uf_free(pre.items);
+    if (b == NULL || pre->n == 0) {
+        uf_free(pre->items);
         return fe_mk2(fe, op, a, b, at);
     }
     int t = fe_fresh_local(fe, "t");
     if (t < 0 || fe_emit(fe, fe_mk_set(fe, t, a, at)) < 0) {
-        uf_free(pre.items);
+        uf_free(pre->items);
         return NULL;
     }
     KirNode *cond = fe_mk_var(fe, t, at);
     if (op == KIR_OR) {
         cond = fe_mk1(fe, KIR_NOT, cond, at);
     }
-    KirNode *then = block_setting(fe, &pre, t, b, at);
+    KirNode *then = block_setting(fe, pre, t, b, at);
     KirNode *s = (cond && then) ? fe_mk(fe, KIR_IF, 2, at) : NULL;
     if (s != NULL) {
         s->kids[0] = cond;
         s->kids[1] = then;
     }
     return fe_emit(fe, s) < 0 ? NULL : fe_mk_var(fe, t, at);
+}
+
+static KirNode *logical(Fe *fe, KirOp op, KirNode *a, PyObject *b_ast,
+                        PyObject *at)
+{
+    StmtList pre = {0};
+    KirNode *b = fe_translate_lazy(fe, b_ast, &pre);
+    return logical_with(fe, op, a, b, &pre, at);
 }
 
 static KirNode *translate_boolop(Fe *fe, PyObject *e)
@@ -203,7 +210,16 @@ KirNode *fe_copy_atom(Fe *fe, const KirNode *a)
     return n;
 }
 
-/* a < b < c  ->  (and (< a b) (< b c)), b evaluated once, c lazily. */
+/* One comparand of a chain; not the last: evaluated once, into a
+ * temporary the next comparison reads again. */
+static KirNode *comparand(Fe *fe, PyObject *e, PyObject *at, bool last)
+{
+    KirNode *n = fe_translate_expr(fe, e);
+    return last ? n : fe_once(fe, n, at);
+}
+
+/* a < b < c  ->  (and (< a b) (< b c)): b is evaluated once, and b's
+ * comparison with c (c included) only when a < b holds, as in Python. */
 static KirNode *translate_compare(Fe *fe, PyObject *e)
 {
     PyObject *ops = fe_field(e, "ops");
@@ -222,10 +238,16 @@ static KirNode *translate_compare(Fe *fe, PyObject *e)
             break;
         }
         bool last = i == n - 1;
-        KirNode *right = fe_translate_expr(fe, PyList_GET_ITEM(comps, i));
-        right = last ? right : fe_once(fe, right, e);
+        PyObject *c = PyList_GET_ITEM(comps, i);
+        StmtList pre = {0};
+        StmtList *saved = fe->cur;
+        if (acc != NULL) {
+            fe->cur = &pre; /* runs only when the chain so far holds */
+        }
+        KirNode *right = comparand(fe, c, e, last);
+        fe->cur = saved;
         KirNode *cmp = fe_mk2(fe, (KirOp)op, left, right, e);
-        acc = acc == NULL ? cmp : fe_mk2(fe, KIR_AND, acc, cmp, e);
+        acc = acc == NULL ? cmp : logical_with(fe, KIR_AND, acc, cmp, &pre, e);
         left = (right != NULL && !last) ? fe_copy_atom(fe, right) : NULL;
     }
     Py_XDECREF(ops);
@@ -385,13 +407,15 @@ static KirNode *spec_compose(Fe *fe, PyObject *call, const char *what,
         return acc;
     }
     if (strcmp(kind, "floor_int") == 0 &&
-        fe_arity_ok(fe, call, what, n, 1, 1)) {
-        int fn = kir_fn_lookup(arg, strlen(arg));
-        return fe_mk_cast(fe, UF_I8, call_fn(fe, (KirFn)fn, a[0], call), call);
+        fe_arity_ok(fe, call, what, n, 1, 1)) { /* math.floor -> (ifloor x) */
+        char name[16];
+        snprintf(name, sizeof name, "i%s", arg);
+        int fn = kir_fn_lookup(name, strlen(name));
+        return fn < 0 ? fe_fail(fe, call, "internal: no kir '%s'", name)
+                      : call_fn(fe, (KirFn)fn, a[0], call);
     }
     if (strcmp(kind, "round") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
-        return fe_mk_cast(fe, UF_I8, call_fn(fe, KIR_FN_ROUND, a[0], call),
-                          call);
+        return call_fn(fe, KIR_FN_IROUND, a[0], call);
     }
     if (strcmp(kind, "int") == 0) {
         return spec_cast(fe, call, what, "i8", a, n);

@@ -186,12 +186,12 @@ static bool has_orelse(Fe *fe, PyObject *s, const char *what)
     return has;
 }
 
-/* After a loop in a helper that returned from inside it: leave the next
- * enclosing loop too (`if done: break`). */
-static int propagate_helper_return(Fe *fe, PyObject *at, bool had_deep)
+/* After a loop of a helper that returned from inside it (|returned|):
+ * leave the next enclosing loop too (`if done: break`). */
+static int propagate_helper_return(Fe *fe, PyObject *at, bool returned)
 {
     HelperCtx *h = fe->helper;
-    if (h == NULL || !h->deep_return || had_deep) {
+    if (h == NULL || !returned) {
         return 0;
     }
     StmtList brk = {0};
@@ -208,12 +208,16 @@ static int propagate_helper_return(Fe *fe, PyObject *at, bool had_deep)
     return fe_emit(fe, n);
 }
 
-/* Translates a loop body one loop deeper. */
-static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix)
+/* Translates a loop body one loop deeper; *|returned| says whether an
+ * inlined helper returned from inside it. */
+static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix, bool *returned)
 {
+    HelperCtx *h = fe->helper;
+    bool outer_return = h != NULL && h->loop_return;
     fe->loop_depth++;
-    if (fe->helper != NULL) {
-        fe->helper->loop_depth++;
+    if (h != NULL) {
+        h->loop_depth++;
+        h->loop_return = false;
     }
     PyObject *stmts = fe_field(s, "body");
     StmtList *saved = fe->cur;
@@ -224,8 +228,10 @@ static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix)
     fe->cur = saved;
     Py_XDECREF(stmts);
     fe->loop_depth--;
-    if (fe->helper != NULL) {
-        fe->helper->loop_depth--;
+    if (h != NULL) {
+        h->loop_depth--;
+        *returned = h->loop_return; /* a return left this very loop */
+        h->loop_return = outer_return || h->loop_return;
     }
     return fe_to_block(fe, prefix, s);
 }
@@ -237,7 +243,7 @@ static int translate_while(Fe *fe, PyObject *s)
     if (has_orelse(fe, s, "while")) {
         return -1;
     }
-    bool had_deep = fe->helper != NULL && fe->helper->deep_return;
+    bool returned = false;
     StmtList pre = {0};
     PyObject *test = fe_field(s, "test");
     KirNode *c = test != NULL ? fe_translate_lazy(fe, test, &pre) : NULL;
@@ -257,10 +263,10 @@ static int translate_while(Fe *fe, PyObject *s)
         fe->cur = saved;
         c = fe_mk_bool(fe, true, s);
     }
-    KirNode *body = c != NULL ? loop_body(fe, s, &pre) : NULL;
+    KirNode *body = c != NULL ? loop_body(fe, s, &pre, &returned) : NULL;
     uf_free(pre.items);
     KirNode *n = body != NULL ? fe_mk2(fe, KIR_WHILE, c, body, s) : NULL;
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, had_deep);
+    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
 }
 
 /* The arguments of range(...) as start, stop, step. */
@@ -293,7 +299,7 @@ static int translate_for(Fe *fe, PyObject *s)
     if (has_orelse(fe, s, "for")) {
         return -1;
     }
-    bool had_deep = fe->helper != NULL && fe->helper->deep_return;
+    bool returned = false;
     PyObject *target = fe_field(s, "target");
     PyObject *iter = fe_field(s, "iter");
     int var = target != NULL ? store_target(fe, target) : -1;
@@ -302,14 +308,14 @@ static int translate_for(Fe *fe, PyObject *s)
     Py_XDECREF(target);
     Py_XDECREF(iter);
     StmtList body_list = {0};
-    KirNode *body = rc == 0 ? loop_body(fe, s, &body_list) : NULL;
+    KirNode *body = rc == 0 ? loop_body(fe, s, &body_list, &returned) : NULL;
     KirNode *n = body != NULL ? fe_mk(fe, KIR_FOR, 4, s) : NULL;
     if (n != NULL) {
         n->u.var = var;
         memcpy(n->kids, b, sizeof b);
         n->kids[3] = body;
     }
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, had_deep);
+    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
 }
 
 /* return e  /  return a, b */
@@ -356,6 +362,7 @@ static int helper_return(Fe *fe, PyObject *s, KirNode **vals, int n)
     }
     if (h->loop_depth > 0) {
         h->deep_return = true;
+        h->loop_return = true;
         if (h->done_var < 0 && (h->done_var = fe_fresh_local(fe, "done")) < 0) {
             return -1;
         }

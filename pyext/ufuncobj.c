@@ -674,17 +674,18 @@ static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
     return 0;
 }
 
-/* Which fits eager_select tries, in order: a reduction (first input NULL)
- * first looks for the exact loop, as NumPy does for reductions of ufuncs
- * without promoters (other calls only reach the promoter when no loop is
- * exact); dtype= / signature= last allow any loop with the fixed DTypes. */
+/* Which fits eager_select tries, in order: the exact loop for the inputs
+ * as NumPy sees them (Python scalars made concrete the NEP 50 way, and the
+ * first input of a reduction, which comes in NULL), so f(f4_array, 2.0)
+ * and f(2**53 + 1, 0) keep float32 and int64 as np.add does; then the
+ * first loop the inputs cast to safely; with dtype= / signature= last any
+ * loop with the fixed DTypes. */
 static int fits_to_try(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
                        PyArray_DTypeMeta *const signature[], Fit *fits)
 {
     int n = 0;
-    if (op[0] == NULL) {
-        fits[n++] = FIT_EXACT;
-    }
+    (void)op;
+    fits[n++] = FIT_EXACT;
     fits[n++] = FIT_SAFE;
     for (int i = 0; i < o->nin + o->nout; i++) {
         if (signature[i] != NULL) {
@@ -695,9 +696,9 @@ static int fits_to_try(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
     return n;
 }
 
-/* Eager: the first listed loop the inputs cast to safely, Python scalars
- * taken as NumPy would (f(f4_array, 2.0) sees float32 and picks the f8
- * loop if listed first, f(2, 3) sees int64).  When nothing fits and
+/* Eager: the exact loop, else the first listed loop the inputs cast to
+ * safely, Python scalars taken as NumPy would (f(f4_array, 2.0) sees
+ * float32, f(2, 3) sees int64).  When nothing fits and
  * dtype= / signature= fixed some DType, the first loop with those DTypes:
  * NumPy then checks the casts against casting=, as for its own ufuncs.
  * Sets |*idx| (-1: none); 0 or -1. */

@@ -316,11 +316,19 @@ static UfType rule_special_fn(Infer *I, KirNode *n, UfType t, UfType a0,
                               a1);
         }
         return bool_to_int(t);
-    case KIR_FN_REAL: /* (real z:c16) -> f8; (real x) -> x */
+    case KIR_FN_REAL: /* (real z:c16) -> f8; (real x) -> x; True.real: 1 */
     case KIR_FN_IMAGF:
-        return real_of(t);
+        return real_of(bool_to_int(t));
     case KIR_FN_CONJ: /* (conj z) -> z */
-        return t;
+        return bool_to_int(t);
+    case KIR_FN_IFLOOR: /* (ifloor x:f8) -> i8; (ifloor n:u8) -> u8 */
+    case KIR_FN_ICEIL:
+    case KIR_FN_ITRUNC:
+    case KIR_FN_IROUND:
+        if (uf_kind_is_complex(t.kind)) {
+            return fail_type(I, n, "%s takes a real number", a0);
+        }
+        return is_intlike(t) ? bool_to_int(t) : uf_type_scalar(UF_I8);
     case KIR_FN_COMPLEX: /* (complex re im): f4 parts -> c8, else c16 */
         if (uf_kind_is_complex(t.kind)) {
             return fail_types(I, n,

@@ -313,6 +313,10 @@ static void call_arg_types(const KirNode *n, UfType *argt)
         case KIR_FN_REAL:
         case KIR_FN_IMAGF:
         case KIR_FN_CONJ:
+        case KIR_FN_IFLOOR:
+        case KIR_FN_ICEIL:
+        case KIR_FN_ITRUNC:
+        case KIR_FN_IROUND:
         case KIR_FN_ISNAN:
         case KIR_FN_ISINF:
         case KIR_FN_ISFINITE:

@@ -320,6 +320,20 @@ static LLVMValueRef complex_part(Lower *L, KirFn fn, UfType t, UfType rt,
     }
 }
 
+/* (ifloor x) ...: an integer argument is the result as it is; a float is
+ * rounded, then converted (saturating) to i8. */
+static LLVMValueRef int_rounding(Lower *L, KirFn fn, UfType t, UfType rt,
+                                 LLVMValueRef x)
+{
+    if (!uf_kind_is_float(t.kind)) {
+        return l_convert(L, x, t, rt);
+    }
+    static const char *const names[] = {"llvm.floor", "llvm.ceil", "llvm.trunc",
+                                        "llvm.roundeven"};
+    const char *name = names[fn - KIR_FN_IFLOOR];
+    return l_convert(L, intrinsic1(L, name, x), t, rt);
+}
+
 /* (degrees x), (radians x) */
 static LLVMValueRef scale(Lower *L, LLVMValueRef x, double by)
 {
@@ -386,6 +400,11 @@ LLVMValueRef l_math_call(Lower *L, KirFn fn, UfType rt, const UfType *argt,
         return complex_part(L, fn, t, rt, args[0]);
     case KIR_FN_COMPLEX:
         return l_complex(L, rt, args[0], args[1]);
+    case KIR_FN_IFLOOR:
+    case KIR_FN_ICEIL:
+    case KIR_FN_ITRUNC:
+    case KIR_FN_IROUND:
+        return int_rounding(L, fn, t, rt, args[0]);
     default:
         break;
     }

@@ -104,12 +104,12 @@ def test_exact_loop_preferred(add2):
 def test_python_scalars(add2):
     a = np.arange(4, dtype=np.float32)
     r = add2(a, 2.0)
-    assert r.dtype == np.float64  # first loop f8 is a safe cast
-    np.testing.assert_array_equal(r, a.astype("f8") + 2.0)
+    assert r.dtype == np.float32  # NEP 50: exact f4, as np.add(a, 2.0)
+    np.testing.assert_array_equal(r, a + np.float32(2.0))
     r = add2(2, 3)
-    assert r == 5.0 and np.asarray(r).dtype == np.float64
+    assert r == 5.0 and np.asarray(r).dtype == np.float64  # int64 -> f8
     r = add2(1.5, np.float32(2))
-    assert np.asarray(r).dtype == np.float64
+    assert np.asarray(r).dtype == np.float32
 
 
 def test_python_scalars_int_loops():
@@ -800,7 +800,7 @@ def test_three_inputs():
              ["f8(f8, f8, f8)", "i8(i8, i8, i8)"])
     a = np.arange(5.0)
     np.testing.assert_array_equal(f(a, a, 1.0), a * a + 1)
-    assert f(np.arange(3), 2, 1).dtype == np.float64  # f8 listed first
+    assert f(np.arange(3), 2, 1).dtype == np.int64  # the exact i8 loop
     g = make("(kernel sel (c a b) (return (select c a b)))", [])
     c = np.array([True, False, True])
     r = g(c, np.arange(3.0), -1.0)
