@@ -585,8 +585,28 @@ KirNode *fe_static_expr(Fe *fe, PyObject *v, PyObject *at)
 
 /* Declares the kernel's arguments; an argument the body assigns to is
  * copied into a local first (kir arguments are read-only). */
+/* Whether the kernel's arguments have default values (a ufunc has a
+ * fixed number of inputs, so they could never apply). */
+static bool has_defaults(PyObject *fdef)
+{
+    PyObject *args = fe_field(fdef, "args");
+    PyObject *defaults = args != NULL ? fe_field(args, "defaults") : NULL;
+    bool has = defaults != NULL && PyList_Check(defaults) &&
+               PyList_GET_SIZE(defaults) > 0;
+    Py_XDECREF(args);
+    Py_XDECREF(defaults);
+    PyErr_Clear();
+    return has;
+}
+
 static int bind_arguments(Fe *fe, PyObject *fdef, PyObject *params)
 {
+    if (has_defaults(fdef)) {
+        fe_fail(fe, fdef,
+                "kernel arguments cannot have default values: a ufunc "
+                "takes all of its inputs");
+        return -1;
+    }
     PyObject *body = fe_field(fdef, "body");
     PyObject *stored = PyDict_New();
     int rc = (body && stored && fe_collect_stores(body, stored) == 0) ? 0 : -1;

@@ -449,22 +449,23 @@ static KirNode *spec_compose(Fe *fe, PyObject *call, const char *what,
                          : NULL;
     }
     if (strcmp(kind, "sign") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
-        /* (select (> x 0) 1 (select (< x 0) -1 (* x 0))): NaN stays NaN */
+        /* x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x  (NaN stays NaN) */
         KirNode *x = fe_once(fe, a[0], call);
-        KirNode *inner = x != NULL ? fe_mk(fe, KIR_SELECT, 3, call) : NULL;
-        KirNode *outer = inner != NULL ? fe_mk(fe, KIR_SELECT, 3, call) : NULL;
-        if (outer == NULL) {
-            return NULL;
+        static const KirOp tests[3] = {KIR_GT, KIR_LT, KIR_EQ};
+        static const int values[3] = {1, -1, 0};
+        KirNode *acc = x != NULL ? fe_copy_atom(fe, x) : NULL;
+        for (int i = 2; acc != NULL && i >= 0; i--) {
+            KirNode *sel = fe_mk(fe, KIR_SELECT, 3, call);
+            if (sel == NULL) {
+                return NULL;
+            }
+            sel->kids[0] = fe_mk2(fe, tests[i], fe_copy_atom(fe, x),
+                                  fe_mk_int(fe, 0, call), call);
+            sel->kids[1] = fe_mk_int(fe, values[i], call);
+            sel->kids[2] = acc;
+            acc = sel;
         }
-        inner->kids[0] = fe_mk2(fe, KIR_LT, fe_copy_atom(fe, x),
-                                fe_mk_int(fe, 0, call), call);
-        inner->kids[1] = fe_mk_int(fe, -1, call);
-        inner->kids[2] = fe_mk2(fe, KIR_MUL, fe_copy_atom(fe, x),
-                                fe_mk_int(fe, 0, call), call);
-        outer->kids[0] = fe_mk2(fe, KIR_GT, x, fe_mk_int(fe, 0, call), call);
-        outer->kids[1] = fe_mk_int(fe, 1, call);
-        outer->kids[2] = inner;
-        return fe_failed(fe) ? NULL : outer;
+        return fe_failed(fe) ? NULL : acc;
     }
     if (strcmp(kind, "phase") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
         KirNode *z = fe_once(fe, a[0], call);

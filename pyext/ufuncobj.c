@@ -1065,9 +1065,12 @@ static int check_kernel(const UfpyKernel *k)
 {
     const char *name = k->kernel->name;
     if (k->nout <= 0) {
-        PyErr_Format(PyExc_TypeError,
-                     "kernel '%s': a vectorize kernel must return a value",
-                     name);
+        UfError err = {0};
+        uf_error(&err, UF_ERR_TYPE, k->kernel->loc,
+                 "kernel '%s' returns no value: a vectorize kernel must "
+                 "return one (or a tuple, for several outputs)",
+                 name);
+        ufpy_raise_compile_error(&err, &k->src);
         return -1;
     }
     if (k->kernel->nargs < 1 || k->kernel->nargs > UF_MAXARGS ||

@@ -93,7 +93,22 @@ def _identity(value):
             return ("reorderable", None)
         raise ValueError(f"identity must be None, 'reorderable' or a value "
                          f"such as 0, 1 or -inf, got {value!r}")
+    if not _is_number(value):
+        raise TypeError(f"identity must be a number (or None or "
+                        f"'reorderable'), got {type(value).__name__}")
     return ("value", value)
+
+
+def _is_number(value):
+    """Python and NumPy numbers, bool included."""
+    import numbers
+
+    if isinstance(value, numbers.Number):
+        return True
+    import numpy as np
+
+    return isinstance(value, np.generic) and not isinstance(
+        value, (np.str_, np.bytes_, np.void, np.object_))
 
 
 def _build(func, sigs, identity, options):

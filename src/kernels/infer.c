@@ -197,11 +197,37 @@ static UfType rule_logical(Infer *I, KirNode *n, UfType a, UfType b)
     return t;
 }
 
+/* NEP 50: a Python int must fit the integer type it meets, except in a
+ * comparison (x < 300 with x: i1 is simply true): NumPy's OverflowError. */
+static bool literal_fits(Infer *I, KirNode *n, const KirNode *lit, UfType other)
+{
+    if (lit->op != KIR_INT || !uf_kind_is_int(other.kind) ||
+        uf_type_is_weak(other) ||
+        uf_kind_holds((UfKind)other.kind, lit->u.ival)) {
+        return true;
+    }
+    char s[48];
+    if (I->final) {
+        uf_error(I->err, UF_ERR_TYPE, lit->loc,
+                 "Python integer %lld out of bounds for %s",
+                 (long long)lit->u.ival, tname(other, s, sizeof s));
+    }
+    (void)n;
+    return false;
+}
+
 static UfType infer_binary(Infer *I, KirNode *n)
 {
     UfType a = infer_expr(I, n->kids[0]);
     UfType b = infer_expr(I, n->kids[1]);
     if (!known(a) || !known(b)) {
+        return T_UNKNOWN;
+    }
+    bool cmp = n->op >= KIR_LT && n->op <= KIR_NE;
+    bool shift = n->op == KIR_LSHIFT || n->op == KIR_RSHIFT || n->op == KIR_POW;
+    if (!cmp && !shift &&
+        (!literal_fits(I, n, n->kids[0], b) ||
+         !literal_fits(I, n, n->kids[1], a))) {
         return T_UNKNOWN;
     }
     switch (n->op) {
@@ -266,7 +292,8 @@ static UfType infer_cast(Infer *I, KirNode *n)
     if (is_array(a) || is_array(to) || to.kind == UF_VOID) {
         return fail_types(I, n, "cannot convert %s to %s", a, to);
     }
-    if (uf_kind_is_complex(a.kind) && !uf_kind_is_complex(to.kind)) {
+    if (uf_kind_is_complex(a.kind) && !uf_kind_is_complex(to.kind) &&
+        to.kind != UF_B1) { /* bool(z) is its truth value, as in Python */
         return fail_types(I, n,
                           "cannot convert complex %s to %s; take "
                           ".real or abs() first",
@@ -279,6 +306,11 @@ static UfType infer_cast(Infer *I, KirNode *n)
 static UfType rule_float_fn(Infer *I, KirNode *n, UfType t)
 {
     const KirFnInfo *fi = &kir_fn_info[n->u.fn];
+    bool rounding = n->u.fn == KIR_FN_FLOOR || n->u.fn == KIR_FN_CEIL ||
+                    n->u.fn == KIR_FN_TRUNC;
+    if (rounding && is_intlike(t)) { /* (floor n:i8) -> i8, as NumPy 2 */
+        return bool_to_int(t);
+    }
     if (uf_kind_is_complex(t.kind) && fi->c16_sym[0] == '\0') {
         return fail(I, n, "%s() does not accept complex arguments", fi->name);
     }

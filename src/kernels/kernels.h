@@ -172,6 +172,9 @@ UfType uf_type_promote(UfType a, UfType b);
  * types are returned unchanged. */
 UfType uf_type_concrete(UfType t);
 
+/* Whether the integer |v| is a value of the integer kind |k|. */
+bool uf_kind_holds(UfKind k, int64_t v);
+
 /* Whether NumPy's can_cast(from, to, 'same_kind') holds for scalars. */
 bool uf_type_can_cast_same_kind(UfType from, UfType to);
 

@@ -356,9 +356,58 @@ static UfType compare_type(const KirNode *n)
         uf_type_promote(n->kids[0]->type, n->kids[1]->type));
 }
 
+/* Whether an integer literal kid does not fit the other kid's integer
+ * type. */
+static bool literal_overflows(const KirNode *lit, const KirNode *other)
+{
+    return lit->op == KIR_INT && uf_kind_is_int(other->type.kind) &&
+           !uf_type_is_weak(other->type) &&
+           !uf_kind_holds((UfKind)other->type.kind, lit->u.ival);
+}
+
+/* Integer comparisons NumPy makes exact where promotion would not:
+ * int64 with uint64 (promoted to f8), and a Python int outside the other
+ * operand's range (x < 300 with x: i1 is always true). */
+static bool needs_wide_compare(const KirNode *n)
+{
+    const KirNode *a = n->kids[0], *b = n->kids[1];
+    if (!uf_kind_is_int(a->type.kind) || !uf_kind_is_int(b->type.kind)) {
+        return false;
+    }
+    if (literal_overflows(a, b) || literal_overflows(b, a)) {
+        return true;
+    }
+    return uf_kind_is_float(compare_type(n).kind);
+}
+
+/* Lowers kid |i| of |n| (an integer) extended to i128. */
+static LLVMValueRef kid_wide(Lower *L, const KirNode *n, int i)
+{
+    const KirNode *k = n->kids[i];
+    LLVMValueRef v = lower_expr(L, k);
+    if (v == NULL) {
+        return NULL;
+    }
+    LLVMTypeRef i128 = LLVMInt128TypeInContext(L->ctx);
+    return uf_kind_is_signed(ty(k).kind) ? LLVMBuildSExt(L->b, v, i128, "")
+                                         : LLVMBuildZExt(L->b, v, i128, "");
+}
+
+/* (< a b) ... on integers of any signedness and size, exactly. */
+static LLVMValueRef lower_wide_compare(Lower *L, const KirNode *n)
+{
+    LLVMValueRef a = kid_wide(L, n, 0);
+    LLVMValueRef b = a == NULL ? NULL : kid_wide(L, n, 1);
+    return b == NULL ? NULL
+                     : l_compare(L, (KirOp)n->op, uf_type_scalar(UF_I8), a, b);
+}
+
 static LLVMValueRef lower_binary(Lower *L, const KirNode *n)
 {
     bool cmp = n->op >= KIR_LT && n->op <= KIR_NE;
+    if (cmp && needs_wide_compare(n)) {
+        return lower_wide_compare(L, n);
+    }
     UfType t = cmp ? compare_type(n) : ty(n);
     LLVMValueRef a = kid_as(L, n, 0, t);
     LLVMValueRef b = a == NULL ? NULL : kid_as(L, n, 1, t);

@@ -196,6 +196,11 @@ static LLVMValueRef float_floordiv(Lower *L, LLVMValueRef a, LLVMValueRef b)
 {
     LLVMBuilderRef B = L->b;
     LLVMValueRef quot = l_fast(L, LLVMBuildFDiv(B, a, b, ""));
+    /* a zero divisor gives a / b alone: keep fmod and the rest from
+     * raising an invalid flag NumPy does not raise */
+    LLVMValueRef bz = fcmp(L, LLVMRealOEQ, b, fconst(b, 0.0));
+    a = LLVMBuildSelect(B, bz, fconst(a, 0.0), a, "");
+    b = LLVMBuildSelect(B, bz, fconst(b, 1.0), b, "");
     LLVMValueRef mod = l_fast(L, LLVMBuildFRem(B, a, b, ""));
     LLVMValueRef div = l_fast(
         L, LLVMBuildFDiv(B, l_fast(L, LLVMBuildFSub(B, a, mod, "")), b, ""));
@@ -215,8 +220,7 @@ static LLVMValueRef float_floordiv(Lower *L, LLVMValueRef a, LLVMValueRef b)
     LLVMValueRef res =
         LLVMBuildSelect(B, fcmp(L, LLVMRealUNE, div, fconst(div, 0.0)), fl,
                         copysign_of(L, fconst(div, 0.0), quot), "");
-    LLVMValueRef bzero = fcmp(L, LLVMRealOEQ, b, fconst(b, 0.0));
-    return LLVMBuildSelect(B, bzero, quot, res, "");
+    return LLVMBuildSelect(B, bz, quot, res, "");
 }
 
 static LLVMValueRef float_binary(Lower *L, KirOp op, UfType t, LLVMValueRef a,
@@ -262,9 +266,14 @@ static LLVMValueRef complex_div(Lower *L, UfType t, LLVMValueRef a,
     LLVMValueRef abr = l_intrinsic(L, "llvm.fabs", &ft, 1, &br, 1);
     LLVMValueRef abi = l_intrinsic(L, "llvm.fabs", &ft, 1, &bi, 1);
     LLVMValueRef wide = fcmp(L, LLVMRealOGE, abr, abi);
+    /* a zero divisor takes the last branch only: the others divide by 1 */
+    LLVMValueRef bzero =
+        LLVMBuildAnd(B, fcmp(L, LLVMRealOEQ, abr, fconst(abr, 0.0)),
+                     fcmp(L, LLVMRealOEQ, abi, fconst(abi, 0.0)), "");
     /* |br| >= |bi|: rat = bi/br, scl = 1/(br + bi*rat);
      *   re = (ar + ai*rat)*scl, im = (ai - ar*rat)*scl; else mirrored */
-    LLVMValueRef p = LLVMBuildSelect(B, wide, br, bi, "");
+    LLVMValueRef p = LLVMBuildSelect(B, bzero, fconst(br, 1.0),
+                                     LLVMBuildSelect(B, wide, br, bi, ""), "");
     LLVMValueRef q = LLVMBuildSelect(B, wide, bi, br, "");
     LLVMValueRef rat = l_fast(L, LLVMBuildFDiv(B, q, p, ""));
     LLVMValueRef den = l_fast(
@@ -280,13 +289,14 @@ static LLVMValueRef complex_div(Lower *L, UfType t, LLVMValueRef a,
     im = l_fast(L, LLVMBuildFMul(B, im, scl, ""));
     /* in the mirrored case the imaginary part changes sign */
     im = LLVMBuildSelect(B, wide, im, LLVMBuildFNeg(B, im, ""), "");
-    /* a zero divisor gives inf / nan per part, as NumPy */
-    LLVMValueRef bzero =
-        LLVMBuildAnd(B, fcmp(L, LLVMRealOEQ, abr, fconst(abr, 0.0)),
-                     fcmp(L, LLVMRealOEQ, abi, fconst(abi, 0.0)), "");
-    re = LLVMBuildSelect(B, bzero, l_fast(L, LLVMBuildFDiv(B, ar, abr, "")), re,
+    /* a zero divisor gives inf / nan per part, as NumPy; other divisors
+     * never reach these divisions (they divide by 1 instead) */
+    LLVMValueRef one = fconst(abr, 1.0);
+    LLVMValueRef dr = LLVMBuildSelect(B, bzero, abr, one, "");
+    LLVMValueRef di = LLVMBuildSelect(B, bzero, abi, one, "");
+    re = LLVMBuildSelect(B, bzero, l_fast(L, LLVMBuildFDiv(B, ar, dr, "")), re,
                          "");
-    im = LLVMBuildSelect(B, bzero, l_fast(L, LLVMBuildFDiv(B, ai, abi, "")), im,
+    im = LLVMBuildSelect(B, bzero, l_fast(L, LLVMBuildFDiv(B, ai, di, "")), im,
                          "");
     return l_complex(L, t, re, im);
 }

@@ -149,6 +149,14 @@ static LLVMValueRef libm_call(Lower *L, const KirFnInfo *fi, UfType t,
     LLVMValueRef f = declare_pure(L, sym, l_type(L, t), nargs, &fty);
     LLVMValueRef call =
         l_fast(L, LLVMBuildCall2(L->b, fty, f, args, (unsigned)nargs, ""));
+    if (!L->opt->fastmath) {
+        /* LLVM's library-call simplifier rewrites pow(8.0, x) as
+         * exp2(3 * x), which loses up to hundreds of ulp: a plain call
+         * keeps libm's (or libmvec's) result */
+        unsigned nb = LLVMGetEnumAttributeKindForName("nobuiltin", 9);
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                                 LLVMCreateEnumAttribute(L->ctx, nb, 0));
+    }
     char variants[512];
     variant_list(L, sym, single, nargs, variants, sizeof variants);
     if (variants[0] != '\0') {
@@ -372,6 +380,9 @@ LLVMValueRef l_math_call(Lower *L, KirFn fn, UfType rt, const UfType *argt,
         return l_complex_helper(L, fi->c16_sym, t, args, nargs);
     }
     const char *intr = llvm_intrinsic_name(fn);
+    if (intr != NULL && !uf_kind_is_float(t.kind)) {
+        return args[0]; /* floor / ceil / trunc of an integer: itself */
+    }
     if (intr != NULL) {
         return nargs == 1 ? intrinsic1(L, intr, args[0])
                           : intrinsic2(L, intr, args[0], args[1]);

@@ -330,3 +330,19 @@ bool uf_type_can_cast_same_kind(UfType from, UfType to)
         uf_type_is_weak(from) ? weak_class(from.kind) : kind_class(from.kind);
     return cf <= kind_class(to.kind);
 }
+
+bool uf_kind_holds(UfKind k, int64_t v)
+{
+    int bits = uf_kind_bits(k);
+    if (!uf_kind_is_int(k)) {
+        return false;
+    }
+    if (!uf_kind_is_signed(k)) {
+        return v >= 0 && (bits == 64 || v < ((int64_t)1 << bits));
+    }
+    if (bits == 64) {
+        return true;
+    }
+    int64_t lim = (int64_t)1 << (bits - 1);
+    return v >= -lim && v < lim;
+}

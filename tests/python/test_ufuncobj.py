@@ -413,7 +413,7 @@ def test_compile_error_mid_list():
 
 def test_no_return_kernel():
     k = kern("(kernel n (a) (expr a))")
-    with pytest.raises(TypeError, match="must return a value"):
+    with pytest.raises(_core.CompileError, match="returns no value"):
         _core.make_ufunc(k, ["f8(f8)"], "n", None, None, OPTS)
 
 
