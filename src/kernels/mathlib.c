@@ -149,10 +149,12 @@ static LLVMValueRef libm_call(Lower *L, const KirFnInfo *fi, UfType t,
     LLVMValueRef f = declare_pure(L, sym, l_type(L, t), nargs, &fty);
     LLVMValueRef call =
         l_fast(L, LLVMBuildCall2(L->b, fty, f, args, (unsigned)nargs, ""));
-    if (!L->opt->fastmath) {
+    if (!L->opt->fastmath && fi == &kir_fn_info[KIR_FN_POWF] &&
+        LLVMIsAConstantFP(args[0]) != NULL) {
         /* LLVM's library-call simplifier rewrites pow(8.0, x) as
          * exp2(3 * x), which loses up to hundreds of ulp: a plain call
-         * keeps libm's (or libmvec's) result */
+         * keeps libm's (or libmvec's) result.  Only there: nobuiltin also
+         * keeps the vectorizer from widening a call under a branch. */
         unsigned nb = LLVMGetEnumAttributeKindForName("nobuiltin", 9);
         LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                                  LLVMCreateEnumAttribute(L->ctx, nb, 0));

@@ -779,6 +779,22 @@ static void test_exp_loop_vectorizes_with_libmvec(void)
     uf_compiled_free(c);
 }
 
+static void test_exp_under_a_branch_vectorizes(void)
+{
+    /* SELU's shape: the call sits in one arm of a condition */
+    UfCompileOptions o = {.boundscheck = true, .keep = 1u << UF_DUMP_OPT};
+    UfCompiled *c =
+        fx_compile_opt("(kernel f (x) (if (> x 0.0) (block (return x))) "
+                       "(return (- (exp x) 1.0)))",
+                       "f4(f4)", &o);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    const char *ir = c->text[UF_DUMP_OPT];
+    bool wide = strstr(ir, "x float> @_ZGVeN16v_expf") ||
+                strstr(ir, "x float> @_ZGVdN8v_expf");
+    CU_ASSERT(wide);
+    uf_compiled_free(c);
+}
+
 static void test_dump_texts_and_spec(void)
 {
     UfCompileOptions o = {.keep = (1u << UF_NDUMPS) - 1};
@@ -882,6 +898,7 @@ int main(void)
         UF_CASE(test_two_outputs),
         UF_CASE(test_inferred_return),
         UF_CASE(test_exp_loop_vectorizes_with_libmvec),
+        UF_CASE(test_exp_under_a_branch_vectorizes),
         UF_CASE(test_dump_texts_and_spec),
         UF_CASE(test_compile_errors),
         UF_CASE(test_allocation_failures),
