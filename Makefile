@@ -38,6 +38,8 @@ help:
 	@echo "  make test-python    install the package into .venv, then pytest"
 	@echo "  make install-python pip install the package into .venv (skipped"
 	@echo "                      when no source changed since the last install)"
+	@echo "  make bench          every benchmark suite against NumPy, numexpr and"
+	@echo "                      Numba; writes docs/performance.md (< 10 min)"
 	@echo "  make bench-compile  C core: compile latency per signature (goal < 10 ms)"
 	@echo "  make bench-compile-python  decorator to ready per signature, and"
 	@echo "                      import time (side by side with Numba if installed)"
@@ -84,6 +86,27 @@ demo: install-python
 
 demo-c: deps build
 	./$(BUILD_DIR)/ufdemo
+
+# The suites of bench/ (bench/run.py): results in bench/results/latest.json,
+# the report in docs/performance.md and docs/img/.  The `bench` extra of
+# pyproject.toml (numba numexpr matplotlib) goes into .venv without
+# rebuilding the package and pinned to .venv's NumPy, which the extension
+# is built against; a package that cannot be installed is skipped, and its
+# columns say so.  -O3: the bandwidth loops must be vectorized to reach
+# the limit (GCC's -O2 leaves them scalar).
+.PHONY: bench
+bench: install-python
+	@np=$$($(VENV_PY) -c 'import numpy; print(numpy.__version__)'); \
+	$(VENV_PY) -m pip install --quiet numba numexpr matplotlib \
+		"numpy==$$np" || \
+	for p in numba numexpr matplotlib; do \
+		$(VENV_PY) -m pip install --quiet $$p "numpy==$$np" || \
+		echo "bench: cannot install $$p; the suites run without it"; \
+	done
+	@mkdir -p $(BUILD_DIR)
+	$(CC) -O3 -march=native -pthread -o $(BUILD_DIR)/bench_bandwidth \
+		bench/bandwidth.c
+	$(VENV_PY) bench/run.py
 
 bench-compile: deps build
 	./$(BUILD_DIR)/bench_compile
