@@ -132,6 +132,17 @@ bool fe_is_kind(PyObject *node, const char *kind)
     return strcmp(fe_kind_of(node), kind) == 0;
 }
 
+/* The name |names| gives |node|'s kind, or the kind itself. */
+const char *fe_name_of(PyObject *node, const FeName *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fe_is_kind(node, names[i].ast)) {
+            return names[i].what;
+        }
+    }
+    return fe_kind_of(node);
+}
+
 /* A new reference to node.attr, or NULL with a Python error. */
 PyObject *fe_field(PyObject *node, const char *attr)
 {

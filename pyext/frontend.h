@@ -33,6 +33,12 @@ typedef struct HelperCtx {
     bool loop_return; /* ... inside the loop being translated now */
 } HelperCtx;
 
+/* A name for an AST node kind, for error messages: {"Try", "try
+ * statements"}. */
+typedef struct FeName {
+    const char *ast, *what;
+} FeName;
+
 typedef struct Fe {
     KirKernel *k;
     PyObject *funcmap;     /* dict {object: spec tuple} */
@@ -64,6 +70,7 @@ void *fe_fail_nomem(Fe *fe);
 bool fe_failed(const Fe *fe);
 const char *fe_kind_of(PyObject *node);
 bool fe_is_kind(PyObject *node, const char *kind);
+const char *fe_name_of(PyObject *node, const FeName *names, size_t n);
 PyObject *fe_field(PyObject *node, const char *attr);
 const char *fe_field_str(PyObject *node, const char *attr);
 KirNode *fe_mk(Fe *fe, KirOp op, int nkids, PyObject *at);

@@ -49,19 +49,12 @@ int fe_op_of(PyObject *opnode)
 /* Operator spelling for error messages. */
 const char *fe_op_name(PyObject *opnode)
 {
-    static const struct {
-        const char *ast, *text;
-    } names[] = {{"MatMult", "@"},
-                 {"In", "in"},
-                 {"NotIn", "not in"},
-                 {"Is", "is"},
-                 {"IsNot", "is not"}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (fe_is_kind(opnode, names[i].ast)) {
-            return names[i].text;
-        }
-    }
-    return fe_kind_of(opnode);
+    static const FeName names[] = {{"MatMult", "@"},
+                                   {"In", "in"},
+                                   {"NotIn", "not in"},
+                                   {"Is", "is"},
+                                   {"IsNot", "is not"}};
+    return fe_name_of(opnode, names, sizeof names / sizeof names[0]);
 }
 
 /* Translates field |attr| of |node| as an expression. */
@@ -639,9 +632,7 @@ static KirNode *translate_constant(Fe *fe, PyObject *e)
 /* Friendly names for expressions a kernel cannot contain. */
 const char *fe_unsupported_expr(PyObject *e)
 {
-    static const struct {
-        const char *ast, *what;
-    } names[] = {
+    static const FeName names[] = {
         {"List", "list displays"},
         {"Tuple", "tuples"},
         {"Dict", "dict displays"},
@@ -661,12 +652,7 @@ const char *fe_unsupported_expr(PyObject *e)
                       "kernels)"},
         {"Slice", "slices"},
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (fe_is_kind(e, names[i].ast)) {
-            return names[i].what;
-        }
-    }
-    return fe_kind_of(e);
+    return fe_name_of(e, names, sizeof names / sizeof names[0]);
 }
 
 KirNode *fe_translate_expr(Fe *fe, PyObject *e)

@@ -412,9 +412,7 @@ static int translate_expr_stmt(Fe *fe, PyObject *s)
 
 static const char *unsupported_stmt(PyObject *s)
 {
-    static const struct {
-        const char *ast, *what;
-    } names[] = {
+    static const FeName names[] = {
         {"Global", "'global' declarations"},
         {"Nonlocal", "'nonlocal' declarations"},
         {"Try", "try statements"},
@@ -432,12 +430,7 @@ static const char *unsupported_stmt(PyObject *s)
         {"Match", "match statements"},
         {"AsyncFor", "async for"},
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (fe_is_kind(s, names[i].ast)) {
-            return names[i].what;
-        }
-    }
-    return fe_kind_of(s);
+    return fe_name_of(s, names, sizeof names / sizeof names[0]);
 }
 
 static int translate_stmt(Fe *fe, PyObject *s)
