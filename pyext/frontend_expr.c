@@ -69,6 +69,69 @@ KirNode *fe_expr_field(Fe *fe, PyObject *node, const char *attr)
     return n;
 }
 
+/* Python's value of (op a b) for int literals, or NULL (a Python error
+ * set) when Python raises; None when the op is not folded. */
+static PyObject *python_int_op(KirOp op, long long a, long long b)
+{
+    PyObject *x = PyLong_FromLongLong(a), *y = PyLong_FromLongLong(b);
+    PyObject *r = NULL;
+    if (x != NULL && y != NULL) {
+        switch (op) {
+        case KIR_ADD:
+            r = PyNumber_Add(x, y);
+            break;
+        case KIR_SUB:
+            r = PyNumber_Subtract(x, y);
+            break;
+        case KIR_MUL:
+            r = PyNumber_Multiply(x, y);
+            break;
+        case KIR_POW: /* |a| > 1 with b > 64 overflows: not computed */
+            r = (b > 64 && (a > 1 || a < -1)) ? PyLong_FromDouble(1e300)
+                                              : PyNumber_Power(x, y, Py_None);
+            break;
+        case KIR_LSHIFT:
+            r = (b > 64 && a != 0) ? PyLong_FromDouble(1e300)
+                                   : PyNumber_Lshift(x, y);
+            break;
+        default:
+            r = Py_NewRef(Py_None);
+            break;
+        }
+    }
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    return r;
+}
+
+/* (op a b) of two int literals, folded the way Python computes it when
+ * the result may not fit 64 bits (+ - * ** <<): a literal when it fits, a
+ * CompileError when it does not, never a silent wrap. */
+static KirNode *fold_ints(Fe *fe, KirOp op, KirNode *a, KirNode *b, PyObject *e)
+{
+    PyObject *r = python_int_op(op, a->u.ival, b->u.ival);
+    if (r == NULL) {
+        PyErr_Clear(); /* 1 << -1: the kernel raises at run time */
+        return fe_mk2(fe, op, a, b, e);
+    }
+    KirNode *n = NULL;
+    int overflow = 0;
+    long long v =
+        PyLong_Check(r) ? PyLong_AsLongLongAndOverflow(r, &overflow) : 0;
+    if (!PyLong_Check(r)) { /* not folded, or 2 ** -1 (a float) */
+        n = fe_mk2(fe, op, a, b, e);
+    } else if (overflow != 0) {
+        fe_fail(fe, e,
+                "this integer constant does not fit in 64 bits (kernels "
+                "compute integers in 64 bits); write it as a float, such "
+                "as 2.0 ** 64 or 1e20, where a float is meant");
+    } else {
+        n = fe_mk_int(fe, v, e);
+    }
+    Py_DECREF(r);
+    return n;
+}
+
 static KirNode *translate_binop(Fe *fe, PyObject *e)
 {
     PyObject *opnode = fe_field(e, "op");
@@ -83,6 +146,9 @@ static KirNode *translate_binop(Fe *fe, PyObject *e)
     }
     KirNode *a = fe_expr_field(fe, e, "left");
     KirNode *b = a != NULL ? fe_expr_field(fe, e, "right") : NULL;
+    if (a != NULL && b != NULL && a->op == KIR_INT && b->op == KIR_INT) {
+        return fold_ints(fe, (KirOp)op, a, b, e);
+    }
     return fe_mk2(fe, (KirOp)op, a, b, e);
 }
 

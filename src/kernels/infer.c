@@ -27,6 +27,8 @@ typedef struct Infer {
     int nret;     /* values per return statement; -1 before the first */
     UfType ret[UF_MAXOUTS];
     bool infer_elem[UF_MAXARGS]; /* array argument of unknown element kind */
+    bool numpy_ints;             /* narrow integers keep NumPy's types (see
+                                    uf_infer_kernel) */
 } Infer;
 
 static const UfType T_UNKNOWN = {UF_VOID, 0, 0, 0};
@@ -131,14 +133,37 @@ static UfType infer_expr(Infer *I, KirNode *n);
 
 /* ---- binary arithmetic ------------------------------------------------ */
 
-/* (op a b) for + - * // % **: promote; two bools make an int. */
+/* Whether |t| is a fixed-width integer narrower than 64 bits. */
+static bool is_narrow_int(UfType t)
+{
+    return uf_kind_is_int(t.kind) && uf_kind_bits(t.kind) < 64 &&
+           !uf_type_is_weak(t);
+}
+
+/* Numba's integer rule: arithmetic on integers narrower than 64 bits is
+ * done in int64, so `a + b` of two int8 values is the Python sum; the
+ * result is cast to the output type only where it is stored or returned.
+ * (Numba makes u1 + u1 a u8; i8 here keeps `(a & b) | (a ^ 5)` an
+ * integer, where NumPy would promote u8 | i8 to f8.)  64-bit operands
+ * keep NumPy's promotion. */
+static UfType widen_narrow_ints(const Infer *I, UfType t, UfType a, UfType b)
+{
+    if (I->numpy_ints || !uf_kind_is_int(t.kind) ||
+        !(is_narrow_int(a) || is_narrow_int(b))) {
+        return t;
+    }
+    return uf_type_scalar(UF_I8);
+}
+
+/* (op a b) for + - * // % **: promote; two bools make an int; narrow
+ * integers compute at 64 bits. */
 static UfType rule_arith(Infer *I, KirNode *n, UfType a, UfType b)
 {
     UfType t = promote(a, b);
     if (!known(t)) {
         return fail_types(I, n, "unsupported operand types %s and %s", a, b);
     }
-    t = bool_to_int(t);
+    t = widen_narrow_ints(I, bool_to_int(t), a, b);
     bool floor_op = n->op == KIR_FLOORDIV || n->op == KIR_MOD;
     if (floor_op && uf_kind_is_complex(t.kind)) {
         return fail_types(I, n,
@@ -170,7 +195,7 @@ static UfType rule_bitwise(Infer *I, KirNode *n, UfType a, UfType b)
                           a, b);
     }
     bool shift = n->op == KIR_LSHIFT || n->op == KIR_RSHIFT;
-    return shift ? bool_to_int(t) : t;
+    return widen_narrow_ints(I, shift ? bool_to_int(t) : t, a, b);
 }
 
 /* (< a b) ...: real operands (== and != also complex) -> b1. */
@@ -203,7 +228,7 @@ static UfType rule_logical(Infer *I, KirNode *n, UfType a, UfType b)
 static bool literal_fits(Infer *I, KirNode *n, const KirNode *lit, UfType other)
 {
     if (lit->op != KIR_INT || !uf_kind_is_int(other.kind) ||
-        uf_type_is_weak(other) ||
+        uf_type_is_weak(other) || is_narrow_int(other) ||
         uf_kind_holds((UfKind)other.kind, lit->u.ival)) {
         return true;
     }
@@ -275,8 +300,8 @@ static UfType infer_unary(Infer *I, KirNode *n)
                              a);
         }
         return a;
-    default: /* (neg a), (pos a): bools become ints */
-        return bool_to_int(a);
+    default: /* (neg a), (pos a): bools become ints; narrow ints i8/u8 */
+        return widen_narrow_ints(I, bool_to_int(a), a, a);
     }
 }
 
@@ -702,10 +727,13 @@ static bool storable(UfType from, UfType to)
 
 static int infer_block(Infer *I, KirNode *block);
 
-/* (set x e): x widens to hold e */
+/* (set x e): x widens to hold e.  A value made of literals alone
+ * (`s = 0.0`, `k = 1`) is concrete, f8 / i8 / c16, as in Numba and
+ * Python: `s = 0.0; s += x` accumulates float32 data in float64.  A
+ * literal inside an expression stays weak (`0.01 * x` is f4). */
 static void infer_set(Infer *I, KirNode *n)
 {
-    UfType t = infer_expr(I, n->kids[0]);
+    UfType t = uf_type_concrete(infer_expr(I, n->kids[0]));
     if (known(t)) {
         widen_local(I, n, n->u.var, t);
     }
@@ -1025,14 +1053,16 @@ static int solve(Infer *I)
     return 0;
 }
 
-int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
-                    UfError *err)
+/* One inference of |k| for |sig| into |resolved|. */
+static int infer_once(KirKernel *k, const UfSig *sig, UfSig *resolved,
+                      UfError *err, bool numpy_ints)
 {
-    Infer I = {.k = k, .sig = sig, .err = err, .nret = -1};
+    Infer I = {
+        .k = k, .sig = sig, .err = err, .nret = -1, .numpy_ints = numpy_ints};
     UF_TRY(check_signature(&I));
     reset_locals(k);
-    /* Literals stay weak while solving, so `acc = 0.0; acc += x` follows
-     * x; then weak locals default to i8 / f8 / c16 and the others adapt. */
+    /* Literals stay weak while solving, so `y = 0.01 * x` follows x; then
+     * weak locals default to i8 / f8 / c16 and the others adapt. */
     UF_TRY(solve(&I));
     UF_TRY(settle_locals(&I));
     settle_outputs(&I);
@@ -1047,4 +1077,30 @@ int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
         return -1;
     }
     return resolve_returns(&I, resolved);
+}
+
+/* Whether |sig| leaves a type to infer: returns, or output elements. */
+static bool infers_outputs(const UfSig *sig)
+{
+    for (int i = 0; i < sig->nargs; i++) {
+        if (sig->args[i].kind == UF_VOID && is_array(sig->args[i])) {
+            return true;
+        }
+    }
+    return sig->ret_inferred;
+}
+
+/* Types that are inferred (a lazy ufunc's output) follow NumPy: i1 + i1
+ * gives an i1 output, as np.add does.  So they are found with NumPy's
+ * integer promotion first; the body is then typed again for that
+ * signature with narrow integers computing in int64. */
+int uf_infer_kernel(KirKernel *k, const UfSig *sig, UfSig *resolved,
+                    UfError *err)
+{
+    if (!infers_outputs(sig)) {
+        return infer_once(k, sig, resolved, err, false);
+    }
+    UfSig outputs;
+    UF_TRY(infer_once(k, sig, &outputs, err, true));
+    return infer_once(k, &outputs, resolved, err, false);
 }

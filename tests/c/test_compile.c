@@ -380,25 +380,40 @@ static void test_int_floordiv_mod(void)
     uf_compiled_free(md);
 }
 
-static void test_int_division_flags(void)
+/* i4 // i4 computes at 64 bits: INT32_MIN // -1 is 2**31, which wraps
+ * to INT32_MIN when returned as i4, with no overflow flag. */
+static void test_narrow_division_wraps(void)
 {
     UfCompiled *c =
         fx_compile("(kernel f (a b) (return (// a b)))", "i4(i4, i4)");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    int32_t a[2] = {5, INT32_MIN}, b[2] = {0, -1}, q[2];
+    int32_t a = INT32_MIN, b = -1, q = 0;
     feclearexcept(FE_ALL_EXCEPT);
-    CU_ASSERT_EQUAL(fx_run2(c, a, 4, b, 4, q, 4, 1), 0);
+    CU_ASSERT_EQUAL(fx_run2(c, &a, 4, &b, 4, &q, 4, 1), 0);
+    CU_ASSERT(!fetestexcept(FE_OVERFLOW));
+    CU_ASSERT_EQUAL(q, INT32_MIN);
+    uf_compiled_free(c);
+}
+
+static void test_int_division_flags(void)
+{
+    UfCompiled *c =
+        fx_compile("(kernel f (a b) (return (// a b)))", "i8(i8, i8)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    int64_t a[2] = {5, INT64_MIN}, b[2] = {0, -1}, q[2];
+    feclearexcept(FE_ALL_EXCEPT);
+    CU_ASSERT_EQUAL(fx_run2(c, a, 8, b, 8, q, 8, 1), 0);
     CU_ASSERT(fetestexcept(FE_DIVBYZERO));
     CU_ASSERT(!fetestexcept(FE_OVERFLOW));
     CU_ASSERT_EQUAL(q[0], 0);
     feclearexcept(FE_ALL_EXCEPT);
-    CU_ASSERT_EQUAL(fx_run2(c, a + 1, 4, b + 1, 4, q + 1, 4, 1), 0);
+    CU_ASSERT_EQUAL(fx_run2(c, a + 1, 8, b + 1, 8, q + 1, 8, 1), 0);
     CU_ASSERT(fetestexcept(FE_OVERFLOW));
     CU_ASSERT(!fetestexcept(FE_DIVBYZERO));
-    CU_ASSERT_EQUAL(q[1], INT32_MIN);
+    CU_ASSERT_EQUAL(q[1], INT64_MIN);
     feclearexcept(FE_ALL_EXCEPT);
-    int32_t ok_b[2] = {2, 3};
-    CU_ASSERT_EQUAL(fx_run2(c, a, 4, ok_b, 4, q, 4, 2), 0);
+    int64_t ok_b[2] = {2, 3};
+    CU_ASSERT_EQUAL(fx_run2(c, a, 8, ok_b, 8, q, 8, 2), 0);
     CU_ASSERT(!fetestexcept(FE_DIVBYZERO | FE_OVERFLOW));
     uf_compiled_free(c);
 
@@ -928,6 +943,7 @@ int main(void)
         UF_CASE(test_bool_and_complex),
         UF_CASE(test_int_floordiv_mod),
         UF_CASE(test_int_division_flags),
+        UF_CASE(test_narrow_division_wraps),
         UF_CASE(test_nan_compare_is_quiet),
         UF_CASE(test_float_floordiv_mod),
         UF_CASE(test_unary_math),

@@ -47,7 +47,10 @@ static void test_weak_literals(void)
 {
     /* NEP 50: Python literals take the other operand's type */
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(* 0.01 a)"), "(f4, f4)"), "f4");
-    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 1)"), "(i1, i1)"), "i1");
+    /* ... but narrow integers compute at 64 bits (Numba's rule) */
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 1)"), "(i1, i1)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 300)"), "(u1, u1)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 1)"), "(i8, i8)"), "i8");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 1.5)"), "(i4, i4)"), "f8");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(* a 2j)"), "(f4, f4)"), "c8");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a 1)"), "(b1, b1)"), "i8");
@@ -59,11 +62,15 @@ static void test_numpy_promotion(void)
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(i4, f4)"), "f8");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(i2, f4)"), "f4");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(i8, u8)"), "f8");
-    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(u1, i1)"), "i2");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(u1, i1)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(* a b)"), "(u1, u2)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(neg a)"), "(i2, i2)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(< a b)"), "(u1, i1)"), "b1");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(- a b)"), "(c8, f8)"), "c16");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(+ a b)"), "(b1, b1)"), "i8");
     CU_ASSERT_STRING_EQUAL(ret_type(RET("(& a b)"), "(b1, b1)"), "b1");
-    CU_ASSERT_STRING_EQUAL(ret_type(RET("(<< a b)"), "(u2, u2)"), "u2");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(<< a b)"), "(u2, u2)"), "i8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET("(<< a b)"), "(u8, u8)"), "u8");
 }
 
 static void test_division_and_power(void)
@@ -117,11 +124,14 @@ static void test_locals_unify(void)
                     "  (if (> a b) (block (set x 0.5)))\n"
                     "  (return x))";
     CU_ASSERT_STRING_EQUAL(ret_type(k, "(i4, i4)"), "f8");
-    /* an accumulator started from a literal follows its data (f4) */
+    /* an accumulator started from a float literal is f8, as in Numba */
     k = "(kernel f (a b)\n"
         "  (set acc 0.0)\n"
         "  (for i 0 10 1 (block (set acc (+ acc a))))\n"
         "  (return acc))";
+    CU_ASSERT_STRING_EQUAL(ret_type(k, "(f4, f4)"), "f8");
+    /* ... but a literal inside an expression stays weak */
+    k = "(kernel f (a b) (set y (* 0.01 a)) (return y))";
     CU_ASSERT_STRING_EQUAL(ret_type(k, "(f4, f4)"), "f4");
     /* a local that only ever holds literals defaults to i8 */
     k = "(kernel f (a b) (set n 3) (return (* n b)))";
@@ -131,8 +141,8 @@ static void test_locals_unify(void)
         "  (set x 1)\n"
         "  (while (< x 100) (block (set x (* x a))))\n"
         "  (return x))";
-    CU_ASSERT_STRING_EQUAL(ret_type(k, "(f4, f4)"), "f4");
-    CU_ASSERT_STRING_EQUAL(ret_type(k, "(i2, i2)"), "i2");
+    CU_ASSERT_STRING_EQUAL(ret_type(k, "(f4, f4)"), "f8");
+    CU_ASSERT_STRING_EQUAL(ret_type(k, "(i2, i2)"), "i8");
 }
 
 static void test_resolved_signature(void)
