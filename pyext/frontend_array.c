@@ -109,13 +109,17 @@ bool fe_calls(Fe *fe, PyObject *call, PyObject *func)
 
 /* The index expressions of the subscript |sub|: a tuple index's elements,
  * else the index alone.  New list, or NULL with the error recorded. */
-static PyObject *index_items(Fe *fe, PyObject *sub)
+static PyObject *index_items_of(Fe *fe, PyObject *sub, bool store)
 {
     PyObject *idx = fe_field(sub, "slice");
     if (idx == NULL) {
         return fe_fail_python(fe);
     }
     PyObject *items;
+    if (store && is_constant(idx, Py_Ellipsis)) { /* a[...] = v: all of a */
+        Py_DECREF(idx);
+        return PyList_New(0);
+    }
     if (fe_is_kind(idx, "Tuple")) {
         items = fe_field(idx, "elts");
     } else {
@@ -129,16 +133,21 @@ static PyObject *index_items(Fe *fe, PyObject *sub)
     if (items == NULL) {
         return fe_fail_python(fe);
     }
-    if (PyList_GET_SIZE(items) == 0) {
+    if (PyList_GET_SIZE(items) == 0 && !store) {
         fe_fail(fe, sub,
-                "an empty index [()] is not supported: give one "
-                "index or slice per axis");
+                "an empty index [()] is only supported in an assignment "
+                "(a[()] = v fills a): give one index or slice per axis");
         Py_CLEAR(items);
     } else if (PyList_GET_SIZE(items) > UF_MAXNDIM) {
         fe_fail(fe, sub, "an array has at most %d axes to index", UF_MAXNDIM);
         Py_CLEAR(items);
     }
     return items;
+}
+
+static PyObject *index_items(Fe *fe, PyObject *sub)
+{
+    return index_items_of(fe, sub, false);
 }
 
 /* Whether |e| names None at compile time (np.newaxis). */
@@ -204,10 +213,8 @@ static KirNode *translate_slice(Fe *fe, PyObject *slice)
     return mk_n(fe, KIR_SLICE, b, 3, slice);
 }
 
-/* One index of the subscript |sub|: an integer expression or, unless
- * |store|, a slice. */
-static KirNode *translate_index(Fe *fe, PyObject *idx, PyObject *sub,
-                                bool store)
+/* One index of the subscript |sub|: an integer expression or a slice. */
+static KirNode *translate_index(Fe *fe, PyObject *idx)
 {
     const char *why = bad_index(fe, idx);
     if (why != NULL || fe_failed(fe)) {
@@ -216,24 +223,21 @@ static KirNode *translate_index(Fe *fe, PyObject *idx, PyObject *sub,
     if (!fe_is_kind(idx, "Slice")) {
         return fe_translate_expr(fe, idx);
     }
-    if (store) {
-        return fe_fail(fe, sub,
-                       "assigning to a slice is not supported; write a loop");
-    }
     return translate_slice(fe, idx);
 }
 
 /* Translates the indices of |sub| into |out| (room for UF_MAXNDIM);
- * returns their count, or -1. */
+ * returns their count (0 for a[()] = v or a[...] = v in a |store|), or
+ * -1. */
 static int translate_indices(Fe *fe, PyObject *sub, KirNode **out, bool store)
 {
-    PyObject *items = index_items(fe, sub);
+    PyObject *items = index_items_of(fe, sub, store);
     if (items == NULL) {
         return -1;
     }
     int n = (int)PyList_GET_SIZE(items);
     for (int i = 0; i < n; i++) {
-        out[i] = translate_index(fe, PyList_GET_ITEM(items, i), sub, store);
+        out[i] = translate_index(fe, PyList_GET_ITEM(items, i));
         if (out[i] == NULL) {
             n = -1;
             break;
@@ -394,7 +398,7 @@ int fe_store_subscript(Fe *fe, PyObject *target, KirNode *value, PyObject *at)
     KirNode *idx[UF_MAXNDIM];
     int var = value != NULL ? store_array(fe, target) : -1;
     int n = var >= 0 ? translate_indices(fe, target, idx, true) : -1;
-    return n > 0 ? fe_emit(fe, mk_store(fe, var, idx, n, value, at)) : -1;
+    return n >= 0 ? fe_emit(fe, mk_store(fe, var, idx, n, value, at)) : -1;
 }
 
 /* a[i] += v  ->  (store a i (+ (load a i) v)); the indices are pure, so
@@ -404,7 +408,21 @@ int fe_augassign_subscript(Fe *fe, PyObject *s, PyObject *target, KirOp op)
     KirNode *idx[UF_MAXNDIM], *load[1 + UF_MAXNDIM];
     int var = store_array(fe, target);
     int n = var >= 0 ? translate_indices(fe, target, idx, true) : -1;
-    if (n <= 0) {
+    if (n < 0) {
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (idx[i]->op == KIR_SLICE) {
+            fe_fail(fe, target,
+                    "augmented assignment to a slice (a[i:j] += v) is not "
+                    "supported; write a loop");
+            return -1;
+        }
+    }
+    if (n == 0) {
+        fe_fail(fe, target,
+                "augmented assignment to a whole array (a[...] += v) is "
+                "not supported; write a loop");
         return -1;
     }
     load[0] = fe_mk_var(fe, var, target);

@@ -753,36 +753,55 @@ static void widen_output(Infer *I, const KirNode *n, int v, UfType value)
     }
 }
 
-/* (store a i ... v): one integer index per axis; v is converted to the
- * element type */
-static void infer_store(Infer *I, KirNode *n)
+/* The type (store a i ... v) writes: an element when every index is an
+ * integer, one per axis; else the view that a slice assignment fills.
+ * T_UNKNOWN when not known yet. */
+static UfType store_target(Infer *I, KirNode *n)
 {
-    KirNode *target = n->kids[0];
-    int var = target->u.var;
-    UfType v = infer_expr(I, n->kids[n->nkids - 1]);
-    if (known(v) && I->infer_elem[var] && !is_array(v)) {
-        widen_output(I, n, var, v);
-    }
     UfType a = array_of(I, n);
-    int count = n->nkids - 2;
-    bool ok = known(a) && known(v);
+    int count = n->nkids - 2, kept = 0;
+    bool ok = known(a);
     for (int i = 1; i <= count; i++) {
-        ok = int_operand(I, n->kids[i], "array indices") && ok;
+        KirNode *ix = n->kids[i];
+        bool slice = ix->op == KIR_SLICE;
+        ok = (slice ? infer_slice(I, ix)
+                    : int_operand(I, ix, "array indices")) &&
+             ok;
+        kept += slice;
     }
     if (!ok) {
+        return T_UNKNOWN;
+    }
+    if (count > a.ndim) {
+        return fail(I, n, "too many indices: a %d-D array indexed with %d",
+                    a.ndim, count);
+    }
+    kept += a.ndim - count;
+    return kept == 0 ? uf_type_scalar((UfKind)a.kind)
+                     : uf_type_array((UfKind)a.kind, kept, UF_LAYOUT_A);
+}
+
+/* (store a i ... v): v is converted to the element type.  Into a view
+ * (a[:] = v, a[i] = row of a 2-D a, a[()] = v) a scalar fills it and an
+ * array of at most its rank is broadcast to it, NumPy's rules. */
+static void infer_store(Infer *I, KirNode *n)
+{
+    int var = n->kids[0]->u.var;
+    KirNode *value = n->kids[n->nkids - 1];
+    UfType v = infer_expr(I, value);
+    if (known(v) && I->infer_elem[var]) {
+        widen_output(I, n, var, uf_type_scalar((UfKind)v.kind));
+    }
+    UfType t = store_target(I, n);
+    if (!known(t) || !known(v)) {
         return;
     }
-    if (count != a.ndim) {
-        fail(I, n,
-             "'%s' is a %d-D array: a store needs one integer index per "
-             "axis, found %d (assigning to slices is not supported; "
-             "write a loop)",
-             I->k->vars[var].name, a.ndim, count);
-        return;
-    }
-    UfType elem = uf_type_scalar((UfKind)a.kind);
-    if (!storable(v, elem) || is_array(v)) {
+    UfType elem = uf_type_scalar((UfKind)t.kind);
+    if (!storable(v, elem) || (is_array(v) && !is_array(t))) {
         fail_types(I, n, "cannot store %s into an array of %s", v, elem);
+    } else if (is_array(v) && v.ndim > t.ndim) {
+        fail(I, n, "cannot assign a %d-D array to a %d-D view of '%s'", v.ndim,
+             t.ndim, I->k->vars[var].name);
     }
 }
 

@@ -531,7 +531,8 @@ enum UfValueError {
     UF_VALERR_EMPTY_MIN,        /* np.min of an empty array */
     UF_VALERR_EMPTY_MAX,        /* np.max of an empty array */
     UF_VALERR_DOT_SHAPES,       /* np.dot of lengths a and b */
-    UF_VALERR_ZERO_STEP         /* a[::0] */
+    UF_VALERR_ZERO_STEP,        /* a[::0] */
+    UF_VALERR_BROADCAST         /* a[:] = b: extent a of b into extent b */
 };
 int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
                           int64_t a, int64_t b);
@@ -541,6 +542,8 @@ int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
  * uf_rt_scratch_free when the kernel returns. */
 void *uf_rt_scratch_alloc(void **head, int64_t nbytes);
 void uf_rt_scratch_free(void **head);
+/* Frees the block allocated last (a temporary copy), if any. */
+void uf_rt_scratch_pop(void **head);
 
 /* NULL-terminated table of every uf_rt_* helper. */
 extern const UfRuntimeSymbol uf_runtime_symbols[];

@@ -88,7 +88,7 @@ static void count_range(const KirNode *n, int *least, int *most)
         *least = 2, *most = -1;
         break;
     case KIR_STORE:
-        *least = 3, *most = -1;
+        *least = 2, *most = -1;
         break;
     case KIR_NEWARRAY:
         *least = 2, *most = 3;
@@ -232,14 +232,15 @@ static int check_newarray(Verifier *v, const KirNode *n)
 static int check_placement(Verifier *v, const KirNode *n, int32_t i)
 {
     const KirNode *kid = n->kids[i];
-    bool slice_ok = n->op == KIR_LOAD && i >= 1;
+    bool slice_ok = (n->op == KIR_LOAD && i >= 1) ||
+                    (n->op == KIR_STORE && i >= 1 && i < n->nkids - 1);
     bool none_ok = n->op == KIR_SLICE || (n->op == KIR_NEWARRAY && i == 0);
     if ((kid->op == KIR_SLICE && !slice_ok) ||
         (kid->op == KIR_NONE && !none_ok)) {
         return uf_error(
             v->err, UF_ERR_SYNTAX, kid->loc, "'%s' is only allowed %s",
             kid->op == KIR_SLICE ? "slice" : "None",
-            kid->op == KIR_SLICE ? "as an index of 'load'"
+            kid->op == KIR_SLICE ? "as an index of 'load' or 'store'"
                                  : "as a slice bound or a new array's fill");
     }
     return 0;

@@ -379,28 +379,6 @@ static LLVMValueRef lower_load(Lower *L, const KirNode *n)
     return load_elem(L, elem_type(at), p);
 }
 
-int l_array_store(Lower *L, const KirNode *n)
-{
-    const KirNode *target = n->kids[0];
-    UfType at = L->k->vars[target->u.var].type;
-    LLVMValueRef a = l_expr(L, target);
-    if (a == NULL) {
-        return -1;
-    }
-    LLVMValueRef ext[UF_MAXNDIM], str[UF_MAXNDIM];
-    int kept;
-    LLVMValueRef p =
-        index_into(L, n, a, at.ndim, n->nkids - 2, &kept, ext, str);
-    const KirNode *value = n->kids[n->nkids - 1];
-    LLVMValueRef v = p == NULL ? NULL : l_expr(L, value);
-    if (v == NULL) {
-        return -1;
-    }
-    UfType et = elem_type(at);
-    store_elem(L, et, p, l_convert(L, v, uf_type_concrete(value->type), et));
-    return 0;
-}
-
 /* ---- shape queries --------------------------------------------------------
  */
 
@@ -653,10 +631,204 @@ static LLVMValueRef lower_newarray(Lower *L, const KirNode *n)
     return make_array(L, ndim, p, ext, str);
 }
 
+/* ---- slice assignment -------------------------------------------------- */
+
+/* Nested loops over |nd| axes of extents |ext|, walking |nptr| byte
+ * pointers with their strides; |elem| is called with the element
+ * pointers inside the innermost loop. */
+typedef struct Walk {
+    int nd, nptr;
+    LLVMValueRef ext[UF_MAXNDIM];
+    LLVMValueRef str[2][UF_MAXNDIM];
+    UfType et[2];       /* element types: [0] written, [1] read */
+    LLVMValueRef value; /* a fill (nptr 1), converted to et[0] */
+} Walk;
+
+static void walk_elem(Lower *L, const Walk *w, LLVMValueRef *p)
+{
+    LLVMValueRef v = w->value;
+    if (w->nptr == 2) {
+        v = l_convert(L, load_elem(L, w->et[1], p[1]), w->et[1], w->et[0]);
+    }
+    store_elem(L, w->et[0], p[0], v);
+}
+
+static void walk_nest(Lower *L, const Walk *w, int d, LLVMValueRef *p)
+{
+    if (d == w->nd) {
+        walk_elem(L, w, p);
+        return;
+    }
+    Counted c;
+    LLVMValueRef k, inner[2];
+    loop_open(L, &c, i64c(L, 0), w->ext[d], &k);
+    for (int i = 0; i < w->nptr; i++) {
+        inner[i] = byte_gep(L, p[i], LLVMBuildMul(L->b, k, w->str[i][d], ""));
+    }
+    walk_nest(L, w, d + 1, inner);
+    loop_close(L, &c, k);
+}
+
+/* The byte range [lo, hi) that |nd| axes from |data| cover, as integers. */
+static void byte_range(Lower *L, LLVMValueRef data, int nd, LLVMValueRef *ext,
+                       LLVMValueRef *str, UfType et, LLVMValueRef *lo,
+                       LLVMValueRef *hi)
+{
+    LLVMBuilderRef b = L->b;
+    *lo = LLVMBuildPtrToInt(b, data, i64_type(L), "");
+    *hi = LLVMBuildAdd(b, *lo, i64c(L, uf_kind_itemsize((UfKind)et.kind)), "");
+    for (int d = 0; d < nd; d++) {
+        LLVMValueRef span = LLVMBuildMul(
+            b, LLVMBuildSub(b, ext[d], i64c(L, 1), ""), str[d], "");
+        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, span, i64c(L, 0), "");
+        *lo = LLVMBuildAdd(b, *lo,
+                           LLVMBuildSelect(b, neg, span, i64c(L, 0), ""), "");
+        *hi = LLVMBuildAdd(b, *hi,
+                           LLVMBuildSelect(b, neg, i64c(L, 0), span, ""), "");
+    }
+}
+
+/* Copies |src| (a walk of nptr 2 with the source in slot 1) into a new
+ * C-ordered scratch block and points slot 1 at it; returns the block. */
+static LLVMValueRef copy_to_temp(Lower *L, Walk *w, LLVMValueRef src)
+{
+    int item = uf_kind_itemsize((UfKind)w->et[1].kind);
+    LLVMValueRef ovf = LLVMConstInt(LLVMInt1TypeInContext(L->ctx), 0, 0);
+    LLVMValueRef nbytes = i64c(L, item), cstr[UF_MAXNDIM];
+    for (int d = w->nd - 1; d >= 0; d--) {
+        cstr[d] = nbytes;
+        nbytes = mul_checked(L, nbytes, w->ext[d], &ovf);
+    }
+    LLVMValueRef tmp = scratch_alloc(L, nbytes, ovf);
+    Walk c = *w;
+    c.et[0] = w->et[1];
+    memcpy(c.str[0], cstr, sizeof cstr);
+    memcpy(c.str[1], w->str[1], sizeof cstr);
+    LLVMValueRef p[2] = {tmp, src};
+    walk_nest(L, &c, 0, p);
+    memcpy(w->str[1], cstr, sizeof cstr);
+    return tmp;
+}
+
+/* Frees the temporary copy made last. */
+static void pop_temp(Lower *L)
+{
+    LLVMTypeRef param = ptr_type(L), fty;
+    LLVMValueRef fn = runtime_fn(
+        L, "uf_rt_scratch_pop", LLVMVoidTypeInContext(L->ctx), &param, 1, &fty);
+    LLVMBuildCall2(L->b, fty, fn, &L->scratch, 1, "");
+}
+
+/* Broadcasts the array |v| (rank <= w->nd) to the walk's extents: an
+ * axis of extent 1 repeats (stride 0), any other extent must match,
+ * else ValueError. */
+static void broadcast_source(Lower *L, const KirNode *n, Walk *w,
+                             LLVMValueRef v, int vnd)
+{
+    for (int d = 0; d < w->nd; d++) {
+        int j = d - (w->nd - vnd);
+        if (j < 0) {
+            w->str[1][d] = i64c(L, 0);
+            continue;
+        }
+        LLVMValueRef e = extent_of(L, v, j);
+        LLVMValueRef one = LLVMBuildICmp(L->b, LLVMIntEQ, e, i64c(L, 1), "");
+        LLVMValueRef bad =
+            LLVMBuildAnd(L->b, LLVMBuildNot(L->b, one, ""),
+                         LLVMBuildICmp(L->b, LLVMIntNE, e, w->ext[d], ""), "");
+        value_error_if(L, n, bad, UF_VALERR_BROADCAST, e, w->ext[d]);
+        w->str[1][d] =
+            LLVMBuildSelect(L->b, one, i64c(L, 0), stride_of(L, v, j), "");
+    }
+}
+
+/* dst[...] = v for the array |v|: through a temporary copy when the two
+ * overlap in memory (a[1:] = a[:-1]), as NumPy does. */
+static void assign_array(Lower *L, const KirNode *n, Walk *w, LLVMValueRef dst,
+                         LLVMValueRef v, UfType vt)
+{
+    w->nptr = 2;
+    w->et[1] = elem_type(vt);
+    broadcast_source(L, n, w, v, vt.ndim);
+    LLVMValueRef dlo, dhi, slo, shi, src = data_of(L, v);
+    byte_range(L, dst, w->nd, w->ext, w->str[0], w->et[0], &dlo, &dhi);
+    byte_range(L, src, w->nd, w->ext, w->str[1], w->et[1], &slo, &shi);
+    LLVMValueRef overlap =
+        LLVMBuildAnd(L->b, LLVMBuildICmp(L->b, LLVMIntULT, dlo, shi, ""),
+                     LLVMBuildICmp(L->b, LLVMIntULT, slo, dhi, ""), "");
+    LLVMBasicBlockRef direct = l_block(L, "assign.direct");
+    LLVMBasicBlockRef via = l_block(L, "assign.temp");
+    LLVMBasicBlockRef done = l_block(L, "assign.done");
+    LLVMBuildCondBr(L->b, overlap, via, direct);
+    LLVMPositionBuilderAtEnd(L->b, via);
+    Walk t = *w;
+    LLVMValueRef tp[2] = {dst, copy_to_temp(L, &t, src)};
+    walk_nest(L, &t, 0, tp);
+    pop_temp(L);
+    LLVMBuildBr(L->b, done);
+    LLVMPositionBuilderAtEnd(L->b, direct);
+    LLVMValueRef p[2] = {dst, src};
+    walk_nest(L, w, 0, p);
+    LLVMBuildBr(L->b, done);
+    LLVMPositionBuilderAtEnd(L->b, done);
+}
+
+/* (store a ... v) into a view of |kept| axes: fill or copy. */
+static int store_view(Lower *L, const KirNode *n, UfType et, LLVMValueRef p,
+                      int kept, LLVMValueRef *ext, LLVMValueRef *str)
+{
+    const KirNode *value = n->kids[n->nkids - 1];
+    LLVMValueRef v = l_expr(L, value);
+    if (v == NULL) {
+        return -1;
+    }
+    Walk w = {.nd = kept, .nptr = 1, .et = {et, et}};
+    memcpy(w.ext, ext, (size_t)kept * sizeof *ext);
+    memcpy(w.str[0], str, (size_t)kept * sizeof *str);
+    if (value->type.ndim > 0) {
+        assign_array(L, n, &w, p, v, value->type);
+        return 0;
+    }
+    w.value = l_convert(L, v, uf_type_concrete(value->type), et);
+    walk_nest(L, &w, 0, &p);
+    return 0;
+}
+
+int l_array_store(Lower *L, const KirNode *n)
+{
+    const KirNode *target = n->kids[0];
+    UfType at = L->k->vars[target->u.var].type;
+    LLVMValueRef a = l_expr(L, target);
+    if (a == NULL) {
+        return -1;
+    }
+    LLVMValueRef ext[UF_MAXNDIM], str[UF_MAXNDIM];
+    int kept;
+    LLVMValueRef p =
+        index_into(L, n, a, at.ndim, n->nkids - 2, &kept, ext, str);
+    if (p == NULL) {
+        return -1;
+    }
+    UfType et = elem_type(at);
+    if (kept > 0) {
+        return store_view(L, n, et, p, kept, ext, str);
+    }
+    const KirNode *value = n->kids[n->nkids - 1];
+    LLVMValueRef v = l_expr(L, value);
+    if (v == NULL) {
+        return -1;
+    }
+    store_elem(L, et, p, l_convert(L, v, uf_type_concrete(value->type), et));
+    return 0;
+}
+
 bool l_makes_arrays(const KirNode *n)
 {
     if (n->op == KIR_NEWARRAY) {
         return true;
+    }
+    if (n->op == KIR_STORE && n->kids[n->nkids - 1]->type.ndim > 0) {
+        return true; /* a copy between overlapping arrays takes scratch */
     }
     for (int i = 0; i < n->nkids; i++) {
         if (l_makes_arrays(n->kids[i])) {

@@ -159,6 +159,12 @@ int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
                  "%lld (dim 0)",
                  (long long)a, (long long)b, (long long)a, (long long)b);
         break;
+    case UF_VALERR_BROADCAST:
+        snprintf(msg, sizeof msg,
+                 "could not broadcast input array with an axis of size %lld "
+                 "into an axis of size %lld",
+                 (long long)a, (long long)b);
+        break;
     default: /* UF_VALERR_ZERO_STEP */
         snprintf(msg, sizeof msg, "slice step cannot be zero");
         break;
@@ -184,6 +190,15 @@ void *uf_rt_scratch_alloc(void **head, int64_t nbytes)
     *(void **)block = *head;
     *head = block;
     return block + SCRATCH_HEADER;
+}
+
+void uf_rt_scratch_pop(void **head)
+{
+    char *block = *head;
+    if (block != NULL) {
+        *head = *(void **)block;
+        uf_free(block);
+    }
 }
 
 void uf_rt_scratch_free(void **head)
@@ -497,6 +512,7 @@ const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_value_error", (void *)uf_rt_value_error},
     {"uf_rt_scratch_alloc", (void *)uf_rt_scratch_alloc},
     {"uf_rt_scratch_free", (void *)uf_rt_scratch_free},
+    {"uf_rt_scratch_pop", (void *)uf_rt_scratch_pop},
     {"uf_rt_run_broadcast", (void *)uf_rt_run_broadcast},
     {"uf_rt_operands_overlap", (void *)uf_rt_operands_overlap},
     {"uf_rt_upow", (void *)uf_rt_upow},

@@ -284,9 +284,9 @@ static void test_type_errors(void)
     UfError e = gu_error("(kernel f (a out)\n  (store out 0 (load a 0 1)))",
                          "void(f8[:], f8[:])", "(n)->()");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "too many indices"));
-    e = gu_error("(kernel f (a out)\n  (store out (slice 0 1 1) 1))",
-                 "void(f8[:], f8[:])", "(n)->()");
-    CU_ASSERT_EQUAL(e.kind, UF_ERR_SYNTAX);
+    e = gu_error("(kernel f (a out)\n  (store out (slice 0 1 1) a))",
+                 "void(f8[:, :], f8[:])", "(m,n)->()");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot assign a 2-D array"));
     e = gu_error("(kernel f (a out)\n  (store out 0 (load a 0.5)))",
                  "void(f8[:], f8[:])", "(n)->()");
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "must be integers"));
