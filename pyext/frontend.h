@@ -58,6 +58,9 @@ typedef struct Fe {
     HelperCtx *helper;      /* NULL in the kernel itself */
     PyObject *helper_stack; /* list of functions being inlined */
     int loop_depth;         /* loops around the current statement */
+    int nd_break_depth;     /* loop depth of an np.ndindex body whose break
+                               leaves every loop of the nest; 0: none */
+    int nd_break_var;       /* its flag local */
     int temps;              /* counter for fresh names */
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
@@ -143,6 +146,7 @@ KirNode *fe_array_method(Fe *fe, PyObject *call, PyObject *attr_node,
 bool fe_is_array_spec(const char *kind);
 KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
                        const char *kind, const char *arg);
+KirNode *fe_dtype_type_call(Fe *fe, PyObject *call, PyObject *attr_node);
 int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                   KirNode **bounds, StmtList *prefix);
 

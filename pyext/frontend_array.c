@@ -523,16 +523,6 @@ KirNode *fe_array_method(Fe *fe, PyObject *call, PyObject *attr_node,
     return reduction(fe, call, what, (KirOp)method_op(attr), attr_node);
 }
 
-/* Whether the dtype expression is an array's .dtype (known only when the
- * kernel runs). */
-static bool is_dtype_attribute(PyObject *e)
-{
-    const char *attr =
-        fe_is_kind(e, "Attribute") ? fe_field_str(e, "attr") : NULL;
-    PyErr_Clear();
-    return attr != NULL && strcmp(attr, "dtype") == 0;
-}
-
 /* The scalar kind a compile-time dtype names: a ufuncforge type
  * (uf.float32), or anything numpy.dtype() accepts (np.float32, float,
  * 'f4', None for float64); UF_VOID if none. */
@@ -571,10 +561,8 @@ static int dtype_kind(Fe *fe, PyObject *e, UfKind *kind)
         if (!fe_failed(fe)) {
             fe_fail(fe, e,
                     "the dtype must be known when the kernel is translated: "
-                    "name a type such as np.float32, float or 'f4'%s",
-                    is_dtype_attribute(e) ? " (an array's .dtype is not "
-                                            "supported)"
-                                          : "");
+                    "name a type such as np.float32, float or 'f4', or an "
+                    "array's a.dtype");
         }
         return -1;
     }
@@ -592,63 +580,77 @@ static int dtype_kind(Fe *fe, PyObject *e, UfKind *kind)
     return *kind == UF_VOID ? -1 : 0;
 }
 
-/* The shape and dtype arguments of np.empty(shape, dtype) (positional
- * or keyword; new references, *dtype NULL when left out); -1 on error. */
-static int new_array_args(Fe *fe, PyObject *call, const char *what,
-                          PyObject **shape, PyObject **dtype)
+/* The arguments of a call by parameter name: slots[i] gets the argument
+ * for names[i], positional or keyword (new references, NULL when left
+ * out).  Other keywords are errors; -1 on error. */
+static int call_params(Fe *fe, PyObject *call, const char *what,
+                       const char *const *names, int n, PyObject **slots)
 {
     PyObject *args = fe_field(call, "args"), *kws = fe_field(call, "keywords");
-    PyObject **slots[2] = {shape, dtype};
     int rc = args != NULL && kws != NULL ? 0 : -1;
     for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(args); i++) {
         PyObject *a = PyList_GET_ITEM(args, i);
-        if (i >= 2 || fe_is_kind(a, "Starred")) {
-            fe_fail(fe, a, "%s takes a shape and a dtype in a kernel", what);
+        if (i >= n || fe_is_kind(a, "Starred")) {
+            fe_fail(fe, a, "%s takes at most %d arguments in a kernel", what,
+                    n);
             rc = -1;
         } else {
-            *slots[i] = Py_NewRef(a);
+            slots[i] = Py_NewRef(a);
         }
     }
     for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(kws); i++) {
         PyObject *kw = PyList_GET_ITEM(kws, i);
         const char *arg = fe_field_str(kw, "arg");
-        int slot = arg == NULL                 ? -1
-                   : strcmp(arg, "shape") == 0 ? 0
-                   : strcmp(arg, "dtype") == 0 ? 1
-                                               : -1;
+        int slot = -1;
+        for (int j = 0; arg != NULL && j < n; j++) {
+            slot = strcmp(arg, names[j]) == 0 ? j : slot;
+        }
         if (slot < 0) {
             fe_fail(fe, kw, "%s: %s%s= is not supported in kernels", what,
                     arg != NULL ? "" : "**", arg != NULL ? arg : "keywords");
             rc = -1;
-        } else if (*slots[slot] != NULL) {
+        } else if (slots[slot] != NULL) {
             fe_fail(fe, kw, "%s got %s twice", what, arg);
             rc = -1;
         } else {
-            *slots[slot] = fe_field(kw, "value");
+            slots[slot] = fe_field(kw, "value");
         }
-    }
-    if (rc == 0 && *shape == NULL) {
-        fe_fail(fe, call, "%s needs a shape", what);
-        rc = -1;
     }
     Py_XDECREF(args);
     Py_XDECREF(kws);
     return rc < 0 || fe_failed(fe) ? -1 : 0;
 }
 
-/* The extents of a new array's shape: n or (n,) or (n, m).  Returns their
- * count, or -1. */
+/* |e| is `X.dtype` or `X.shape` for an array expression X (not a
+ * compile-time value): X's AST node (borrowed from |e|), else NULL. */
+static PyObject *array_attribute_of(Fe *fe, PyObject *e, const char *attr)
+{
+    if (!fe_is_kind(e, "Attribute")) {
+        return NULL;
+    }
+    const char *a = fe_field_str(e, "attr");
+    if (a == NULL || strcmp(a, attr) != 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *v = fe_static_value(fe, e);
+    if (v != NULL || fe_failed(fe)) {
+        Py_XDECREF(v);
+        return NULL;
+    }
+    PyObject *x = fe_field(e, "value");
+    Py_XDECREF(x); /* the Attribute node keeps it alive */
+    return x;
+}
+
+/* The shape kids of a new array into |out|: n, (n, m, ...) or X.shape
+ * (one kid: the array X).  Returns their count, or -1. */
 static int extents(Fe *fe, PyObject *shape, const char *what, KirNode **out)
 {
-    if (fe_is_shape_attribute(fe, shape)) {
-        PyObject *value = fe_field(shape, "value");
-        const char *a = array_name(value);
-        fe_fail(fe, shape,
-                "%s with %s.shape is not supported (its length is not known "
-                "yet): give the extents, such as (%s.shape[0], %s.shape[1])",
-                what, a, a, a);
-        Py_XDECREF(value);
-        return -1;
+    PyObject *of = array_attribute_of(fe, shape, "shape");
+    if (of != NULL) {
+        out[0] = fe_translate_expr(fe, of);
+        return out[0] != NULL ? 1 : -1;
     }
     if (!fe_is_kind(shape, "Tuple") && !fe_is_kind(shape, "List")) {
         out[0] = fe_translate_expr(fe, shape);
@@ -656,11 +658,9 @@ static int extents(Fe *fe, PyObject *shape, const char *what, KirNode **out)
     }
     PyObject *elts = fe_field(shape, "elts");
     int n = elts != NULL ? (int)PyList_GET_SIZE(elts) : -1;
-    if (n == 0 || n > 2) {
-        fe_fail(fe, shape,
-                "%s makes 1-D and 2-D arrays in a kernel: give 1 or 2 "
-                "extents, found %d",
-                what, n);
+    if (n == 0 || n > UF_MAXNDIM) {
+        fe_fail(fe, shape, "%s needs 1 to %d extents in a kernel, found %d",
+                what, UF_MAXNDIM, n);
         n = -1;
     }
     for (int i = 0; i < n; i++) {
@@ -673,32 +673,148 @@ static int extents(Fe *fe, PyObject *shape, const char *what, KirNode **out)
     return n;
 }
 
-/* np.empty / np.zeros / np.ones: (array TYPE FILL EXTENT...), FILL None
- * (uninitialized), 0 or 1; the type is float64 unless dtype says. */
+/* What a new array's element type comes from: a kind known now, or the
+ * type of a kir expression (a.dtype, the fill of np.full). */
+typedef struct NewType {
+    UfKind kind;
+    KirNode *source; /* set: (arraylike source ...) */
+} NewType;
+
+/* The element type the dtype argument |dtype| names: X.dtype makes X
+ * the type source; a type known now its kind; -1 on error. */
+static int new_type(Fe *fe, PyObject *dtype, NewType *t)
+{
+    PyObject *of = array_attribute_of(fe, dtype, "dtype");
+    if (of != NULL) {
+        t->source = fe_translate_expr(fe, of);
+        return t->source != NULL ? 0 : -1;
+    }
+    return fe_failed(fe) ? -1 : dtype_kind(fe, dtype, &t->kind);
+}
+
+/* (array KIND fill shape...) or (arraylike source fill shape...) */
+static KirNode *mk_new_array(Fe *fe, const NewType *t, KirNode *fill,
+                             KirNode **shape, int n, PyObject *at)
+{
+    KirNode *kids[2 + UF_MAXNDIM];
+    int k = 0;
+    if (t->source != NULL) {
+        kids[k++] = t->source;
+    }
+    kids[k++] = fill;
+    memcpy(kids + k, shape, (size_t)n * sizeof *shape);
+    KirNode *r = mk_n(fe, t->source != NULL ? KIR_ARRAYLIKE : KIR_NEWARRAY,
+                      kids, k + n, at);
+    if (r != NULL && t->source == NULL) {
+        r->u.to = uf_type_scalar(t->kind);
+    }
+    return r;
+}
+
+/* The fill of np.empty / zeros / ones ("None", "0", "1"). */
+static KirNode *named_fill(Fe *fe, const char *fill, PyObject *at)
+{
+    return strcmp(fill, "None") == 0
+               ? fe_mk(fe, KIR_NONE, 0, at)
+               : fe_mk_int(fe, strcmp(fill, "1") == 0, at);
+}
+
+/* np.empty / zeros / ones (FILL "None", "0", "1") and np.full (FILL
+ * "value"): shape n, (n, m, ...) or a.shape; the dtype float64, a type
+ * named now, an array's a.dtype, or for np.full the fill value's. */
 static KirNode *new_array(Fe *fe, PyObject *call, const char *what,
                           const char *fill)
 {
-    PyObject *shape = NULL, *dtype = NULL;
-    UfKind kind = UF_F8;
-    KirNode *kids[3];
-    int n = -1;
-    if (new_array_args(fe, call, what, &shape, &dtype) == 0 &&
-        (dtype == NULL || dtype_kind(fe, dtype, &kind) == 0)) {
-        n = extents(fe, shape, what, kids + 1);
+    static const char *const plain[] = {"shape", "dtype"};
+    static const char *const full[] = {"shape", "fill_value", "dtype"};
+    bool is_full = strcmp(fill, "value") == 0;
+    PyObject *p[3] = {NULL, NULL, NULL};
+    PyObject **dtype = &p[is_full ? 2 : 1];
+    NewType t = {UF_F8, NULL};
+    KirNode *shape[UF_MAXNDIM], *fv = NULL;
+    int n =
+        call_params(fe, call, what, is_full ? full : plain, is_full ? 3 : 2, p);
+    if (n == 0 && (p[0] == NULL || (is_full && p[1] == NULL))) {
+        fe_fail(fe, call, "%s needs a shape%s", what,
+                is_full ? " and a fill value" : "");
+        n = -1;
     }
-    Py_XDECREF(shape);
-    Py_XDECREF(dtype);
-    if (n < 0) {
+    if (n == 0 && is_full) {
+        fv = fe_translate_expr(fe, p[1]);
+        t.source = *dtype == NULL ? fe_copy_tree(fe, fv) : NULL;
+    }
+    if (n == 0 && *dtype != NULL) {
+        n = new_type(fe, *dtype, &t);
+    }
+    if (n == 0) {
+        n = extents(fe, p[0], what, shape);
+    }
+    for (int i = 0; i < 3; i++) {
+        Py_XDECREF(p[i]);
+    }
+    if (n < 0 || fe_failed(fe)) {
         return NULL;
     }
-    kids[0] = strcmp(fill, "None") == 0
-                  ? fe_mk(fe, KIR_NONE, 0, call)
-                  : fe_mk_int(fe, strcmp(fill, "1") == 0, call);
-    KirNode *r = mk_n(fe, KIR_NEWARRAY, kids, n + 1, call);
-    if (r != NULL) {
-        r->u.to = uf_type_scalar(kind);
+    return mk_new_array(fe, &t, is_full ? fv : named_fill(fe, fill, call),
+                        shape, n, call);
+}
+
+/* np.empty_like(a, dtype) / zeros_like / ones_like / full_like(a, v,
+ * dtype): a new C-ordered array with a's shape and, unless dtype says,
+ * a's element type. */
+static KirNode *new_like(Fe *fe, PyObject *call, const char *what,
+                         const char *fill)
+{
+    static const char *const plain[] = {"a", "dtype"};
+    static const char *const full[] = {"a", "fill_value", "dtype"};
+    bool is_full = strcmp(fill, "value") == 0;
+    PyObject *p[3] = {NULL, NULL, NULL};
+    PyObject **dtype = &p[is_full ? 2 : 1];
+    NewType t = {UF_F8, NULL};
+    KirNode *shape = NULL, *fv = NULL;
+    int rc =
+        call_params(fe, call, what, is_full ? full : plain, is_full ? 3 : 2, p);
+    if (rc == 0 && (p[0] == NULL || (is_full && p[1] == NULL))) {
+        fe_fail(fe, call, "%s needs an array%s", what,
+                is_full ? " and a fill value" : "");
+        rc = -1;
     }
-    return r;
+    if (rc == 0) {
+        shape = fe_translate_expr(fe, p[0]);
+        fv = is_full && shape != NULL ? fe_translate_expr(fe, p[1]) : NULL;
+        rc = *dtype != NULL ? new_type(fe, *dtype, &t) : 0;
+    }
+    if (rc == 0 && *dtype == NULL) {
+        t.source = fe_copy_tree(fe, shape);
+    }
+    for (int i = 0; i < 3; i++) {
+        Py_XDECREF(p[i]);
+    }
+    if (rc < 0 || fe_failed(fe)) {
+        return NULL;
+    }
+    return mk_new_array(fe, &t, is_full ? fv : named_fill(fe, fill, call),
+                        &shape, 1, call);
+}
+
+/* X.dtype.type(v) -> (astype X v); X.dtype.type() -> (astype X 0).
+ * NULL without an error when |call| is not of that form. */
+KirNode *fe_dtype_type_call(Fe *fe, PyObject *call, PyObject *attr_node)
+{
+    PyObject *dt = fe_field(attr_node, "value");
+    PyObject *of = dt != NULL ? array_attribute_of(fe, dt, "dtype") : NULL;
+    Py_XDECREF(dt);
+    if (of == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    KirNode *a[2] = {fe_translate_expr(fe, of), NULL};
+    int n =
+        a[0] != NULL ? fe_call_args(fe, call, a + 1, 1, "a.dtype.type") : -1;
+    if (n == 0) {
+        a[1] = fe_mk_int(fe, 0, call);
+    }
+    return n < 0 ? NULL : mk_n(fe, KIR_ELEMCAST, a, 2, call);
 }
 
 /* len(a)  ->  (shape a 0) */
@@ -738,7 +854,7 @@ bool fe_is_array_spec(const char *kind)
 }
 
 /* A call with one of the array specs (see _funcmap.py):
- * ("reduce", OP), ("sum",), ("len",), ("newarray", FILL), ("like", NAME).
+ * ("reduce", OP), ("sum",), ("len",), ("newarray", FILL), ("like", FILL).
  */
 KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
                        const char *kind, const char *arg)
@@ -757,11 +873,7 @@ KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
     if (strcmp(kind, "newarray") == 0) {
         return new_array(fe, call, what, arg);
     }
-    return fe_fail(fe, call,
-                   "np.%s_like() is not supported in kernels (the element "
-                   "type must be known when the kernel is translated): "
-                   "write np.%s(len(a), dtype) or np.%s((n, m), dtype)",
-                   arg, arg, arg);
+    return new_like(fe, call, what, arg);
 }
 
 /* ---- loops over arrays ----------------------------------------------- */

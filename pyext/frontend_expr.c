@@ -581,6 +581,12 @@ static KirNode *method_call(Fe *fe, PyObject *call, PyObject *attr_node)
     if (attr != NULL && fe_is_array_method(attr)) {
         return fe_array_method(fe, call, attr_node, attr);
     }
+    if (attr != NULL && strcmp(attr, "type") == 0) {
+        KirNode *r = fe_dtype_type_call(fe, call, attr_node);
+        if (r != NULL || fe_failed(fe)) {
+            return r;
+        }
+    }
     if (attr == NULL || strcmp(attr, "conjugate") != 0) {
         return fe_fail(fe, call, "the method '%s' is not supported in a kernel",
                        attr != NULL ? attr : "?");

@@ -374,7 +374,157 @@ static int range_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
     return *var >= 0 ? range_bounds(fe, iter, b) : -1;
 }
 
-/* for i in range(...), for x in array, for i, x in enumerate(array) */
+/* ---- for i, j in np.ndindex(...) ------------------------------------- */
+
+/* Whether |iter| is a call of np.ndindex. */
+static bool is_ndindex(Fe *fe, PyObject *iter)
+{
+    PyObject *f = fe_is_kind(iter, "Call") ? fe_field(iter, "func") : NULL;
+    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
+    PyObject *spec = v != NULL ? PyDict_GetItemWithError(fe->funcmap, v) : NULL;
+    PyErr_Clear();
+    bool yes = spec != NULL && PyTuple_Check(spec) &&
+               PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(spec, 0),
+                                                "ndindex") == 0;
+    Py_XDECREF(f);
+    Py_XDECREF(v);
+    return yes;
+}
+
+/* The |k| extents of np.ndindex(m, n), np.ndindex((m, n)) or
+ * np.ndindex(a.shape), each in a local evaluated once, into |ext|. */
+static int ndindex_extents(Fe *fe, PyObject *iter, int k, KirNode **ext)
+{
+    PyObject *args = fe_field(iter, "args");
+    Py_ssize_t n = args != NULL ? PyList_GET_SIZE(args) : 0;
+    PyObject *one = n == 1 ? PyList_GET_ITEM(args, 0) : NULL;
+    PyObject *elts =
+        one != NULL && fe_is_kind(one, "Tuple") ? fe_field(one, "elts") : NULL;
+    bool shape = one != NULL && fe_is_shape_attribute(fe, one);
+    PyObject *list = elts != NULL ? elts : args;
+    Py_ssize_t have = shape ? k : PyList_GET_SIZE(list);
+    int rc = 0;
+    if (have != k) {
+        fe_fail(fe, iter,
+                "np.ndindex gives %zd indices here but the loop unpacks %d",
+                have, k);
+        rc = -1;
+    }
+    KirNode *arr = NULL;
+    if (rc == 0 && shape) {
+        PyObject *value = fe_field(one, "value");
+        arr = value != NULL ? fe_once(fe, fe_translate_expr(fe, value), iter)
+                            : NULL;
+        Py_XDECREF(value);
+        rc = arr != NULL ? 0 : -1;
+    }
+    for (int d = 0; rc == 0 && d < k; d++) {
+        KirNode *e = shape ? fe_mk2(fe, KIR_SHAPE, fe_copy_atom(fe, arr),
+                                    fe_mk_int(fe, d, iter), iter)
+                           : fe_translate_expr(fe, PyList_GET_ITEM(list, d));
+        ext[d] = fe_once(fe, e, iter);
+        rc = ext[d] != NULL ? 0 : -1;
+    }
+    Py_XDECREF(args);
+    Py_XDECREF(elts);
+    return rc;
+}
+
+/* The locals `for i, j in ...` binds, into |vars|; their count or -1. */
+static int ndindex_targets(Fe *fe, PyObject *target, int *vars)
+{
+    PyObject *elts =
+        fe_is_kind(target, "Tuple") ? fe_field(target, "elts") : NULL;
+    int k = elts != NULL ? (int)PyList_GET_SIZE(elts) : -1;
+    if (k <= 0 || k > UF_MAXNDIM) {
+        fe_fail(fe, target,
+                "unpack the index of np.ndindex into names: for i, j in "
+                "np.ndindex(m, n) (a tuple index is not supported)");
+        k = -1;
+    }
+    for (int d = 0; d < k; d++) {
+        if ((vars[d] = store_target(fe, PyList_GET_ITEM(elts, d))) < 0) {
+            k = -1;
+            break;
+        }
+    }
+    Py_XDECREF(elts);
+    return k;
+}
+
+/* `if flag: break`, after an inner loop of the nest. */
+static int break_if(Fe *fe, int flag, PyObject *at)
+{
+    KirNode *brk = fe_mk(fe, KIR_BREAK, 0, at);
+    KirNode *blk = fe_mk(fe, KIR_BLOCK, 1, at);
+    KirNode *n = fe_mk(fe, KIR_IF, 2, at);
+    if (brk == NULL || blk == NULL || n == NULL) {
+        return -1;
+    }
+    blk->kids[0] = brk;
+    n->kids[0] = fe_mk_var(fe, flag, at);
+    n->kids[1] = blk;
+    return fe_emit(fe, n);
+}
+
+/* for i in range(ext): |inner|  ->  (for i 0 ext 1 inner) */
+static KirNode *counted_for(Fe *fe, int var, KirNode *ext, KirNode *inner,
+                            PyObject *at)
+{
+    KirNode *n = inner != NULL ? fe_mk(fe, KIR_FOR, 4, at) : NULL;
+    if (n != NULL) {
+        n->u.var = var;
+        n->kids[0] = fe_mk_int(fe, 0, at);
+        n->kids[1] = fe_copy_atom(fe, ext);
+        n->kids[2] = fe_mk_int(fe, 1, at);
+        n->kids[3] = inner;
+    }
+    return n;
+}
+
+/* for i, j in np.ndindex(m, n): body  ->  nested FORs, the body in the
+ * innermost; a break sets a flag that each outer loop tests. */
+static int translate_ndindex(Fe *fe, PyObject *s, PyObject *target,
+                             PyObject *iter)
+{
+    int vars[UF_MAXNDIM];
+    KirNode *ext[UF_MAXNDIM];
+    int k = ndindex_targets(fe, target, vars);
+    if (k < 0 || ndindex_extents(fe, iter, k, ext) < 0) {
+        return -1;
+    }
+    int flag = fe_fresh_local(fe, "__ndbreak");
+    if (flag < 0 ||
+        fe_emit(fe, fe_mk_set(fe, flag, fe_mk_bool(fe, false, s), s)) < 0) {
+        return -1;
+    }
+    int saved_depth = fe->nd_break_depth, saved_var = fe->nd_break_var;
+    fe->loop_depth += k - 1; /* loop_body adds the innermost one */
+    fe->nd_break_depth = fe->loop_depth + 1;
+    fe->nd_break_var = flag;
+    bool returned = false;
+    StmtList body_list = {0};
+    KirNode *inner = loop_body(fe, s, &body_list, &returned);
+    fe->loop_depth -= k - 1;
+    fe->nd_break_depth = saved_depth;
+    fe->nd_break_var = saved_var;
+    inner = counted_for(fe, vars[k - 1], ext[k - 1], inner, s);
+    for (int d = k - 2; inner != NULL && d >= 0; d--) {
+        StmtList l = {0};
+        StmtList *saved = fe->cur;
+        fe->cur = &l;
+        fe_emit(fe, inner);
+        break_if(fe, flag, s);
+        propagate_helper_return(fe, s, returned);
+        fe->cur = saved;
+        inner = counted_for(fe, vars[d], ext[d], fe_to_block(fe, &l, s), s);
+    }
+    return fe_emit(fe, inner) < 0 ? -1
+                                  : propagate_helper_return(fe, s, returned);
+}
+
+/* for i in range(...), for x in array, for i, x in enumerate(array),
+ * for i, j in np.ndindex(...) */
 static int translate_for(Fe *fe, PyObject *s)
 {
     if (has_orelse(fe, s, "for")) {
@@ -386,6 +536,12 @@ static int translate_for(Fe *fe, PyObject *s)
     int var = -1, rc = -1;
     KirNode *b[3];
     StmtList body_list = {0};
+    if (target != NULL && iter != NULL && is_ndindex(fe, iter)) {
+        rc = translate_ndindex(fe, s, target, iter);
+        Py_DECREF(target);
+        Py_DECREF(iter);
+        return rc;
+    }
     if (target != NULL && iter != NULL) {
         rc = fe_calls(fe, iter, (PyObject *)&PyRange_Type)
                  ? range_loop(fe, target, iter, &var, b)
@@ -482,6 +638,11 @@ static int translate_jump(Fe *fe, PyObject *s, KirOp op)
     if (depth == 0) {
         fe_fail(fe, s, "'%s' outside a loop", kir_op_info[op].text);
         return -1;
+    }
+    if (op == KIR_BREAK && fe->loop_depth == fe->nd_break_depth &&
+        fe_emit(fe, fe_mk_set(fe, fe->nd_break_var, fe_mk_bool(fe, true, s),
+                              s)) < 0) {
+        return -1; /* break out of an np.ndindex nest: flag, then break */
     }
     return fe_emit(fe, fe_mk(fe, op, 0, s));
 }

@@ -126,6 +126,8 @@ static void mentioned_args(const KirKernel *k, const KirNode *n,
         mentioned_args(k, n->kids[0], origin, from);
         return;
     case KIR_NEWARRAY:
+    case KIR_ARRAYLIKE:
+    case KIR_ELEMCAST:
     case KIR_SHAPE:
     case KIR_NDIM:
     case KIR_SIZE:

@@ -34,10 +34,18 @@ Array calls of gufunc kernels (pyext/frontend_array.c):
                       np.dot(a, b); no keywords (axis=)
   ("sum",)            builtin sum(a), or sum(a, start): start + np.sum(a)
   ("len",)            len(a): (shape a 0)
-  ("newarray", FILL)  np.empty / np.zeros / np.ones (FILL "None", "0",
-                      "1"): (array TYPE FILL EXTENT...) for a shape n,
-                      (n,) or (n, m) and a dtype known at translation
-  ("like", NAME)      np.NAME_like: an error suggesting np.NAME(len(a), dtype)
+  ("newarray", FILL)  np.empty / np.zeros / np.ones / np.full (FILL "None",
+                      "0", "1", "value"): (array TYPE FILL SHAPE...) for a
+                      shape n, (n, m, ...) or a.shape and a dtype known at
+                      translation; (arraylike SOURCE FILL SHAPE...) for
+                      dtype=a.dtype or np.full's fill value's type
+  ("like", FILL)      np.empty_like / zeros_like / ones_like / full_like:
+                      (arraylike a FILL a), a's shape and dtype
+
+Loops (pyext/frontend_stmt.c):
+
+  ("ndindex",)        for i, j in np.ndindex(m, n) / np.ndindex(a.shape):
+                      nested range loops
 
 Module constants (``math.pi``, ``np.e``, ``math.inf``) need no entry: the
 front end freezes numbers it reaches through attributes.  The dict is
@@ -90,7 +98,8 @@ _NUMPY_REDUCTIONS = {
 }
 
 # NumPy array constructors -> the fill of the new array.
-_NUMPY_NEW_ARRAYS = {"empty": "None", "zeros": "0", "ones": "1"}
+_NUMPY_NEW_ARRAYS = {"empty": "None", "zeros": "0", "ones": "1",
+                     "full": "value"}
 
 
 def _python_entries():
@@ -132,11 +141,12 @@ def _numpy_entries():
     m[np.square] = ("square",)
     m[np.sign] = ("sign",)
     m[np.power] = ("op", "**")
+    m[np.ndindex] = ("ndindex",)
     for name, op in _NUMPY_REDUCTIONS.items():
         m[getattr(np, name)] = ("reduce", op)
     for name, fill in _NUMPY_NEW_ARRAYS.items():
         m[getattr(np, name)] = ("newarray", fill)
-        m[getattr(np, name + "_like")] = ("like", name)
+        m[getattr(np, name + "_like")] = ("like", fill)
     return m
 
 

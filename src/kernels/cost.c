@@ -137,6 +137,7 @@ static double own_price(const Cost *c, const KirNode *n)
     case KIR_DOT:
         return 2 * NS_ELEM;
     case KIR_NEWARRAY:
+    case KIR_ARRAYLIKE:
         return NS_NEWARRAY;
     default:
         return NS_SIMPLE;

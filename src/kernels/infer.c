@@ -527,15 +527,33 @@ static UfType infer_array_int(Infer *I, KirNode *n)
 
 static bool storable(UfType from, UfType to);
 
-/* (array T fill n [m]) -> a new C-contiguous array of T */
-static UfType infer_newarray(Infer *I, KirNode *n)
+/* The rank of a new array's shape, kids |first| on: integer extents, or
+ * one array whose shape is copied.  0 when not known (yet). */
+static int new_shape_rank(Infer *I, KirNode *n, int first)
 {
+    if (n->nkids == first + 1) {
+        UfType t = infer_expr(I, n->kids[first]);
+        if (!known(t)) {
+            return 0;
+        }
+        if (is_array(t)) {
+            return t.ndim;
+        }
+    }
     bool ok = true;
-    for (int i = 1; i < n->nkids; i++) {
+    for (int i = first; i < n->nkids; i++) {
         ok = int_operand(I, n->kids[i], "array sizes") && ok;
     }
-    KirNode *fill = n->kids[0];
-    UfType elem = uf_type_scalar((UfKind)n->u.to.kind);
+    return ok ? n->nkids - first : 0;
+}
+
+/* A new C-contiguous array of |elem| filled with kid |fill| and shaped
+ * by the kids after it. */
+static UfType new_array_type(Infer *I, KirNode *n, UfType elem, int fill_kid)
+{
+    int rank = new_shape_rank(I, n, fill_kid + 1);
+    KirNode *fill = n->kids[fill_kid];
+    bool ok = rank > 0;
     if (fill->op != KIR_NONE) {
         UfType f = infer_expr(I, fill);
         ok = known(f) && ok;
@@ -544,8 +562,43 @@ static UfType infer_newarray(Infer *I, KirNode *n)
                               elem, f);
         }
     }
-    return ok ? uf_type_array((UfKind)elem.kind, n->nkids - 1, UF_LAYOUT_C)
-              : T_UNKNOWN;
+    return ok ? uf_type_array((UfKind)elem.kind, rank, UF_LAYOUT_C) : T_UNKNOWN;
+}
+
+/* (array T fill shape...) -> a new C-contiguous array of T */
+static UfType infer_newarray(Infer *I, KirNode *n)
+{
+    return new_array_type(I, n, uf_type_scalar((UfKind)n->u.to.kind), 0);
+}
+
+/* The scalar type kid 0 of arraylike / astype names: an array's element
+ * type, or a scalar's own (concrete) type. */
+static UfType type_source(Infer *I, KirNode *n)
+{
+    UfType t = infer_expr(I, n->kids[0]);
+    return known(t) ? uf_type_concrete(uf_type_scalar((UfKind)t.kind))
+                    : T_UNKNOWN;
+}
+
+/* (arraylike src fill shape...) -> a new array of src's element type */
+static UfType infer_arraylike(Infer *I, KirNode *n)
+{
+    UfType elem = type_source(I, n);
+    return known(elem) ? new_array_type(I, n, elem, 1) : T_UNKNOWN;
+}
+
+/* (astype src v) -> v converted to src's element type */
+static UfType infer_elemcast(Infer *I, KirNode *n)
+{
+    UfType elem = type_source(I, n);
+    UfType v = infer_expr(I, n->kids[1]);
+    if (!known(elem) || !known(v)) {
+        return T_UNKNOWN;
+    }
+    if (is_array(v) || !storable(v, elem)) {
+        return fail_types(I, n, "cannot convert %s to %s", v, elem);
+    }
+    return elem;
 }
 
 /* The 1-D array operand |i| of a reduction. */
@@ -663,6 +716,10 @@ static UfType infer_expr_kind(Infer *I, KirNode *n)
         return infer_array_int(I, n);
     case KIR_NEWARRAY:
         return infer_newarray(I, n);
+    case KIR_ARRAYLIKE:
+        return infer_arraylike(I, n);
+    case KIR_ELEMCAST:
+        return infer_elemcast(I, n);
     case KIR_SUM:
     case KIR_PROD:
     case KIR_MEAN:

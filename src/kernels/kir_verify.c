@@ -91,7 +91,10 @@ static void count_range(const KirNode *n, int *least, int *most)
         *least = 2, *most = -1;
         break;
     case KIR_NEWARRAY:
-        *least = 2, *most = 3;
+        *least = 2, *most = 1 + UF_MAXNDIM;
+        break;
+    case KIR_ARRAYLIKE:
+        *least = 3, *most = 2 + UF_MAXNDIM;
         break;
     case KIR_IF:
         *least = 2, *most = 3;
@@ -133,8 +136,9 @@ static int check_shape(Verifier *v, const KirNode *n)
     }
     if (least != most) {
         return uf_error(v->err, UF_ERR_SYNTAX, n->loc,
-                        "'%s' takes %d or %d operands, found %d", op_name(n),
-                        least, most, (int)n->nkids);
+                        "'%s' takes %d %s %d operands, found %d", op_name(n),
+                        least, most == least + 1 ? "or" : "to", most,
+                        (int)n->nkids);
     }
     return uf_error(v->err, UF_ERR_SYNTAX, n->loc,
                     "'%s' takes %d operand%s, found %d", op_name(n), least,
@@ -234,7 +238,8 @@ static int check_placement(Verifier *v, const KirNode *n, int32_t i)
     const KirNode *kid = n->kids[i];
     bool slice_ok = (n->op == KIR_LOAD && i >= 1) ||
                     (n->op == KIR_STORE && i >= 1 && i < n->nkids - 1);
-    bool none_ok = n->op == KIR_SLICE || (n->op == KIR_NEWARRAY && i == 0);
+    bool none_ok = n->op == KIR_SLICE || (n->op == KIR_NEWARRAY && i == 0) ||
+                   (n->op == KIR_ARRAYLIKE && i == 1);
     if ((kid->op == KIR_SLICE && !slice_ok) ||
         (kid->op == KIR_NONE && !none_ok)) {
         return uf_error(

@@ -493,6 +493,8 @@ static LLVMValueRef lower_expr(Lower *L, const KirNode *n)
     case KIR_NDIM:
     case KIR_SIZE:
     case KIR_NEWARRAY:
+    case KIR_ARRAYLIKE:
+    case KIR_ELEMCAST:
     case KIR_SUM:
     case KIR_PROD:
     case KIR_MEAN:

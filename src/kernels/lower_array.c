@@ -595,40 +595,68 @@ static void fill_elems(Lower *L, UfType et, LLVMValueRef p, LLVMValueRef count,
     loop_close(L, &c, k);
 }
 
-/* (array T fill n [m]): C order; negative sizes raise ValueError */
-static LLVMValueRef lower_newarray(Lower *L, const KirNode *n)
+/* The extents of a new array's shape, kids |first| on, into |ext|:
+ * integer extents (a negative one raises ValueError), or one array's
+ * shape.  Returns 0, or -1. */
+static int new_extents(Lower *L, const KirNode *n, int first, int ndim,
+                       LLVMValueRef *ext)
 {
-    UfType et = n->u.to;
-    int ndim = n->nkids - 1;
-    LLVMValueRef ext[2], str[2];
-    LLVMValueRef ovf = LLVMConstInt(LLVMInt1TypeInContext(L->ctx), 0, 0);
-    LLVMValueRef count = i64c(L, 1);
+    const KirNode *src = n->kids[first];
+    if (src->type.ndim > 0) {
+        LLVMValueRef a = l_expr(L, src);
+        for (int d = 0; a != NULL && d < ndim; d++) {
+            ext[d] = extent_of(L, a, d);
+        }
+        return a != NULL ? 0 : -1;
+    }
     for (int d = 0; d < ndim; d++) {
-        if ((ext[d] = index_value(L, n->kids[1 + d])) == NULL) {
-            return NULL;
+        if ((ext[d] = index_value(L, n->kids[first + d])) == NULL) {
+            return -1;
         }
         value_error_if(L, n,
                        LLVMBuildICmp(L->b, LLVMIntSLT, ext[d], i64c(L, 0), ""),
                        UF_VALERR_NEGATIVE_DIM, ext[d], ext[d]);
-        count = mul_checked(L, count, ext[d], &ovf);
     }
+    return 0;
+}
+
+/* (array T fill shape...), (arraylike src fill shape...): C order */
+static LLVMValueRef lower_newarray(Lower *L, const KirNode *n)
+{
+    UfType et = elem_type(n->type);
+    int ndim = n->type.ndim, fill_kid = n->op == KIR_ARRAYLIKE;
+    LLVMValueRef ext[UF_MAXNDIM], str[UF_MAXNDIM];
+    if (new_extents(L, n, fill_kid + 1, ndim, ext) < 0) {
+        return NULL;
+    }
+    LLVMValueRef ovf = LLVMConstInt(LLVMInt1TypeInContext(L->ctx), 0, 0);
     long long item = uf_kind_itemsize((UfKind)et.kind);
-    LLVMValueRef nbytes = mul_checked(L, count, i64c(L, item), &ovf);
-    LLVMValueRef p = scratch_alloc(L, nbytes, ovf);
-    str[ndim - 1] = i64c(L, item);
-    if (ndim == 2) {
-        str[0] = LLVMBuildMul(L->b, ext[1], i64c(L, item), "");
+    LLVMValueRef nbytes = i64c(L, item);
+    for (int d = ndim - 1; d >= 0; d--) {
+        str[d] = nbytes;
+        nbytes = mul_checked(L, nbytes, ext[d], &ovf);
     }
-    const KirNode *fill = n->kids[0];
+    LLVMValueRef p = scratch_alloc(L, nbytes, ovf);
+    const KirNode *fill = n->kids[fill_kid];
     if (fill->op != KIR_NONE) {
         LLVMValueRef v = l_expr(L, fill);
         if (v == NULL) {
             return NULL;
         }
+        LLVMValueRef count = LLVMBuildSDiv(L->b, nbytes, i64c(L, item), "");
         fill_elems(L, et, p, count,
                    l_convert(L, v, uf_type_concrete(fill->type), et));
     }
     return make_array(L, ndim, p, ext, str);
+}
+
+/* (astype src v) */
+static LLVMValueRef lower_elemcast(Lower *L, const KirNode *n)
+{
+    const KirNode *value = n->kids[1];
+    LLVMValueRef v = l_expr(L, value);
+    return v == NULL ? NULL
+                     : l_convert(L, v, uf_type_concrete(value->type), n->type);
 }
 
 /* ---- slice assignment -------------------------------------------------- */
@@ -824,7 +852,7 @@ int l_array_store(Lower *L, const KirNode *n)
 
 bool l_makes_arrays(const KirNode *n)
 {
-    if (n->op == KIR_NEWARRAY) {
+    if (n->op == KIR_NEWARRAY || n->op == KIR_ARRAYLIKE) {
         return true;
     }
     if (n->op == KIR_STORE && n->kids[n->nkids - 1]->type.ndim > 0) {
@@ -848,7 +876,10 @@ LLVMValueRef l_array_expr(Lower *L, const KirNode *n)
     case KIR_SIZE:
         return lower_shape(L, n);
     case KIR_NEWARRAY:
+    case KIR_ARRAYLIKE:
         return lower_newarray(L, n);
+    case KIR_ELEMCAST:
+        return lower_elemcast(L, n);
     default:
         return lower_reduce(L, n);
     }
