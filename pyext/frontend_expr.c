@@ -615,6 +615,20 @@ static KirNode *unsupported_callable(Fe *fe, PyObject *at, PyObject *func)
     return NULL;
 }
 
+/* A compiled helper of another JIT (Numba's @njit dispatcher) exposes
+ * its Python function as .py_func: that is inlined like any helper. */
+static KirNode *call_py_func(Fe *fe, PyObject *call, PyObject *at,
+                             PyObject *func)
+{
+    PyObject *py = PyObject_GetAttrString(func, "py_func");
+    PyErr_Clear();
+    KirNode *r = py != NULL && PyFunction_Check(py)
+                     ? fe_inline_helper(fe, py, call)
+                     : unsupported_callable(fe, at, func);
+    Py_XDECREF(py);
+    return r;
+}
+
 static KirNode *translate_call(Fe *fe, PyObject *call)
 {
     PyObject *f = fe_field(call, "func");
@@ -642,7 +656,7 @@ static KirNode *translate_call(Fe *fe, PyObject *call)
         } else if (PyFunction_Check(func)) {
             r = fe_inline_helper(fe, func, call);
         } else {
-            r = unsupported_callable(fe, f, func);
+            r = call_py_func(fe, call, f, func);
         }
         Py_DECREF(func);
     }

@@ -16,6 +16,7 @@ extension ``ufuncforge._core`` (and with it LLVM): they load on the first
 """
 
 from ._guvectorize import guvectorize
+from ._jit import jit, njit
 from ._inspect import inspect_asm, inspect_kir, inspect_llvm, inspect_types
 from ._threads import get_num_threads, num_threads, set_num_threads
 from ._types import *  # noqa: F403 (the type objects)
@@ -27,7 +28,7 @@ __version__ = "0.1.0"
 __all__ = [
     "vectorize", "guvectorize", "CompileError", "inspect_kir", "inspect_types",
     "inspect_llvm", "inspect_asm", "set_num_threads", "get_num_threads",
-    "num_threads",
+    "num_threads", "njit", "jit",
 ] + [n for n in _type_names if n != "normalize_signatures"]
 
 

@@ -17,7 +17,7 @@ __all__ = [
     "u8", "uint64", "uintp", "uint",
     "f4", "float32", "single", "float_", "f8", "float64", "double",
     "c8", "complex64", "csingle", "c16", "complex128", "cdouble",
-    "void",
+    "void", "from_dtype",
 ]
 
 
@@ -207,3 +207,21 @@ float64 = f8 = double = Type("f8", "float64")
 complex64 = c8 = csingle = Type("c8", "complex64")
 complex128 = c16 = cdouble = Type("c16", "complex128")
 void = Type("void", "void")
+
+_BY_CODE = {t.code: t for t in (b1, i1, i2, i4, i8, u1, u2, u4, u8, f4, f8,
+                                c8, c16)}
+
+
+def from_dtype(dtype):
+    """The type object of a NumPy dtype, as Numba's ``numba.from_dtype``:
+    ``from_dtype(np.float32)`` is ``float32``.  TypeError for a dtype no
+    kernel supports (strings, records, float16, ...)."""
+    import numpy as np
+
+    dt = np.dtype(dtype)
+    code = "b1" if dt.kind == "b" else f"{dt.kind}{dt.itemsize}"
+    code = {"f2": None}.get(code, code) if dt.kind in "biufc" else None
+    if code is None or code not in _BY_CODE or not dt.isnative:
+        raise TypeError(f"dtype {dt} has no ufuncforge type (kernels take "
+                        "bool, integers, float32/64 and complex64/128)")
+    return _BY_CODE[code]
