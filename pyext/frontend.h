@@ -126,6 +126,9 @@ int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix);
 PyObject *fe_param_names(Fe *fe, PyObject *fdef);
 int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset);
 KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call);
+/* Inlines |func| called with the translated arguments |a| (|n| of them). */
+KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
+                             KirNode **a, int n);
 int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
               PyObject *at);
 
@@ -147,6 +150,9 @@ bool fe_is_array_spec(const char *kind);
 KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
                        const char *kind, const char *arg);
 KirNode *fe_dtype_type_call(Fe *fe, PyObject *call, PyObject *attr_node);
+KirNode *fe_impl_call(Fe *fe, PyObject *call, PyObject *spec, PyObject *recv,
+                      const char *what);
+PyObject *fe_method_impl(Fe *fe, const char *attr);
 int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                   KirNode **bounds, StmtList *prefix);
 

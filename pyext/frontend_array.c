@@ -840,11 +840,47 @@ static KirNode *builtin_sum(Fe *fe, PyObject *call, const char *what)
     return n == 1 ? sum : fe_mk2(fe, KIR_ADD, a[1], sum, call);
 }
 
+/* _empty_typed(n, sample) (_npimpl.py): (arraylike sample None n).  The
+ * statements computing |sample| are kept only for typing, under `if
+ * False`: the sample is never computed. */
+static KirNode *typed_empty(Fe *fe, PyObject *call, const char *what)
+{
+    KirNode *a[2] = {NULL, NULL};
+    PyObject *args = fe_field(call, "args");
+    if (args == NULL || PyList_GET_SIZE(args) != 2) {
+        Py_XDECREF(args);
+        return fe_fail(fe, call, "internal: %s takes 2 arguments", what);
+    }
+    if ((a[0] = fe_translate_expr(fe, PyList_GET_ITEM(args, 0))) == NULL) {
+        Py_DECREF(args);
+        return NULL;
+    }
+    StmtList dead = {0};
+    StmtList *saved = fe->cur;
+    fe->cur = &dead;
+    a[1] = fe_translate_expr(fe, PyList_GET_ITEM(args, 1));
+    fe->cur = saved;
+    Py_XDECREF(args);
+    KirNode *block = a[1] != NULL ? fe_to_block(fe, &dead, call) : NULL;
+    KirNode *skip = block != NULL ? fe_mk(fe, KIR_IF, 2, call) : NULL;
+    if (skip == NULL) {
+        uf_free(dead.items);
+        return NULL;
+    }
+    skip->kids[0] = fe_mk_bool(fe, false, call);
+    skip->kids[1] = block;
+    if (fe_emit(fe, skip) < 0) {
+        return NULL;
+    }
+    KirNode *kids[3] = {a[1], fe_mk(fe, KIR_NONE, 0, call), a[0]};
+    return mk_n(fe, KIR_ARRAYLIKE, kids, 3, call);
+}
+
 /* Whether the funcmap spec kind |kind| is one of the array calls. */
 bool fe_is_array_spec(const char *kind)
 {
-    static const char *const kinds[] = {"reduce", "sum", "len", "newarray",
-                                        "like"};
+    static const char *const kinds[] = {"reduce",   "sum",  "len",
+                                        "newarray", "like", "typed_empty"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         if (strcmp(kind, kinds[i]) == 0) {
             return true;
@@ -872,6 +908,9 @@ KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
     }
     if (strcmp(kind, "newarray") == 0) {
         return new_array(fe, call, what, arg);
+    }
+    if (strcmp(kind, "typed_empty") == 0) {
+        return typed_empty(fe, call, what);
     }
     return new_like(fe, call, what, arg);
 }
@@ -1002,4 +1041,182 @@ int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                    : -1;
     fe->cur = saved;
     return rc < 0 || fe_failed(fe) ? -1 : 0;
+}
+
+/* ---- NumPy functions written in Python (_npimpl.py) ------------------- */
+
+/* The value of keyword argument |kw|'s expression when it is known now
+ * (a number, None, a string, a type): new reference, or NULL (no Python
+ * error) when it is only known when the kernel runs. */
+static PyObject *static_keyword(Fe *fe, PyObject *kw)
+{
+    PyObject *e = fe_field(kw, "value");
+    PyObject *v = NULL;
+    if (e != NULL && fe_is_kind(e, "Constant")) {
+        v = fe_field(e, "value");
+    } else if (e != NULL && fe_is_kind(e, "UnaryOp")) {
+        PyObject *op = fe_field(e, "op"), *x = fe_field(e, "operand");
+        PyObject *c = x != NULL && fe_is_kind(x, "Constant")
+                          ? fe_field(x, "value")
+                          : NULL;
+        v = c != NULL && op != NULL && fe_is_kind(op, "USub") && PyLong_Check(c)
+                ? PyNumber_Negative(c)
+                : NULL;
+        Py_XDECREF(op);
+        Py_XDECREF(x);
+        Py_XDECREF(c);
+    } else if (e != NULL) {
+        v = fe_static_value(fe, e);
+    }
+    Py_XDECREF(e);
+    PyErr_Clear();
+    return v;
+}
+
+/* The keyword arguments of |call| as {name: value known now}; -1 with
+ * the error recorded when one is not known now. */
+static PyObject *static_keywords(Fe *fe, PyObject *call, const char *what)
+{
+    PyObject *kws = fe_field(call, "keywords");
+    PyObject *d = kws != NULL ? PyDict_New() : NULL;
+    for (Py_ssize_t i = 0; d != NULL && i < PyList_GET_SIZE(kws); i++) {
+        PyObject *kw = PyList_GET_ITEM(kws, i);
+        PyObject *name = fe_field(kw, "arg");
+        PyObject *v =
+            name != NULL && name != Py_None ? static_keyword(fe, kw) : NULL;
+        if (v == NULL) {
+            fe_fail(fe, kw,
+                    "%s: keyword arguments must be constants known when the "
+                    "kernel is translated (axis=0, ddof=1)",
+                    what);
+            Py_CLEAR(d);
+        } else if (PyDict_SetItem(d, name, v) < 0) {
+            fe_fail_python(fe);
+            Py_CLEAR(d);
+        }
+        Py_XDECREF(name);
+        Py_XDECREF(v);
+    }
+    Py_XDECREF(kws);
+    return d;
+}
+
+/* The positional arguments of |call| translated into |out| (at most
+ * |max|); keywords are left to the caller.  Their count, or -1. */
+static int positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                           const char *what)
+{
+    PyObject *args = fe_field(call, "args");
+    int n = args != NULL ? (int)PyList_GET_SIZE(args) : -1;
+    if (n > max) {
+        fe_fail(fe, call, "%s takes at most %d arguments", what, max);
+        n = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        PyObject *e = PyList_GET_ITEM(args, i);
+        if (fe_is_kind(e, "Starred")) {
+            fe_fail(fe, e, "*arguments are not supported in a kernel");
+        }
+        if (fe_failed(fe) || (out[i] = fe_translate_expr(fe, e)) == NULL) {
+            n = -1;
+            break;
+        }
+    }
+    Py_XDECREF(args);
+    return n;
+}
+
+/* The ("impl", chooser) spec of the array method |attr| (a.argmax(),
+ * a.sum(axis=0)), or NULL; borrowed. */
+PyObject *fe_method_impl(Fe *fe, const char *attr)
+{
+    char key[64];
+    snprintf(key, sizeof key, "method:%s", attr);
+    PyObject *k = PyUnicode_FromString(key);
+    PyObject *spec = k != NULL ? PyDict_GetItemWithError(fe->funcmap, k) : NULL;
+    Py_XDECREF(k);
+    PyErr_Clear();
+    return spec;
+}
+
+/* The keyword node of |call| that the message |text| ("axis=2: ...")
+ * is about, else |call| itself; borrowed. */
+static PyObject *keyword_named(PyObject *call, const char *text)
+{
+    const char *eq = text != NULL ? strchr(text, '=') : NULL;
+    PyObject *kws = eq != NULL ? fe_field(call, "keywords") : NULL;
+    PyObject *at = call;
+    for (Py_ssize_t i = 0; kws != NULL && i < PyList_GET_SIZE(kws); i++) {
+        const char *arg = fe_field_str(PyList_GET_ITEM(kws, i), "arg");
+        if (arg != NULL && strlen(arg) == (size_t)(eq - text) &&
+            strncmp(arg, text, (size_t)(eq - text)) == 0) {
+            at = PyList_GET_ITEM(kws, i);
+        }
+    }
+    PyErr_Clear();
+    Py_XDECREF(kws);
+    return at;
+}
+
+/* ("impl", chooser[, KIND, ARG]): chooser(nargs, **keywords) -> (function,
+ * extra), or None when the plain spec (KIND, ARG) does the call, which
+ * returns NULL here with no error recorded.  The chooser
+ * picks the Python implementation to inline for this call (by the
+ * number of positional arguments, the receiver counted, and keyword
+ * values known now), or raises TypeError with the message to give.
+ * |extra| holds numbers appended to the arguments (ddof=1 -> 1).
+ * |recv| is the receiver's Attribute node of a method call, or NULL. */
+KirNode *fe_impl_call(Fe *fe, PyObject *call, PyObject *spec, PyObject *recv,
+                      const char *what)
+{
+    KirNode *a[32];
+    int have = 0;
+    if (recv != NULL &&
+        (a[have++] = fe_expr_field(fe, recv, "value")) == NULL) {
+        return NULL;
+    }
+    PyObject *kws = static_keywords(fe, call, what);
+    PyObject *args = fe_field(call, "args");
+    PyObject *n =
+        args != NULL ? PyLong_FromSsize_t(PyList_GET_SIZE(args) + have) : NULL;
+    PyObject *pos = n != NULL ? PyTuple_Pack(1, n) : NULL;
+    PyObject *r = pos != NULL && kws != NULL
+                      ? PyObject_Call(PyTuple_GET_ITEM(spec, 1), pos, kws)
+                      : NULL;
+    Py_XDECREF(kws);
+    Py_XDECREF(args);
+    Py_XDECREF(n);
+    Py_XDECREF(pos);
+    if (r == NULL) {
+        if (fe_failed(fe)) {
+            return NULL;
+        }
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *msg = value != NULL ? PyObject_Str(value) : NULL;
+        PyErr_Clear();
+        const char *text = msg != NULL ? PyUnicode_AsUTF8(msg) : NULL;
+        fe_fail(fe, keyword_named(call, text), "%s: %s", what,
+                text != NULL ? text : "unsupported call");
+        Py_XDECREF(msg);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return NULL;
+    }
+    if (r == Py_None) { /* the plain spec does it (np.sum(a)) */
+        Py_DECREF(r);
+        return NULL;
+    }
+    PyObject *func = PyTuple_GET_ITEM(r, 0), *extra = PyTuple_GET_ITEM(r, 1);
+    KirNode *res = NULL;
+    int m = positional_args(fe, call, a + have, 24 - have, what);
+    for (Py_ssize_t i = 0; m >= 0 && i < PyTuple_GET_SIZE(extra); i++) {
+        a[have + m++] = fe_const_number(fe, PyTuple_GET_ITEM(extra, i), call);
+    }
+    if (m >= 0 && !fe_failed(fe)) {
+        res = fe_inline_with_args(fe, func, call, a, have + m);
+    }
+    Py_DECREF(r);
+    return res;
 }

@@ -551,8 +551,17 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
                                                    : "this function");
     Py_XDECREF(name);
     const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0));
-    const char *arg = PyTuple_GET_SIZE(spec) > 1
-                          ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 1))
+    int first = 0; /* where the plain spec starts */
+    if (kind != NULL && strcmp(kind, "impl") == 0) {
+        KirNode *r = fe_impl_call(fe, call, spec, NULL, what);
+        if (r != NULL || fe_failed(fe) || PyTuple_GET_SIZE(spec) < 3) {
+            return r;
+        }
+        first = 2;
+        kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, first));
+    }
+    const char *arg = PyTuple_GET_SIZE(spec) > first + 1
+                          ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, first + 1))
                           : "";
     if (kind == NULL || arg == NULL) {
         return fe_fail_python(fe);
@@ -578,6 +587,15 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
 static KirNode *method_call(Fe *fe, PyObject *call, PyObject *attr_node)
 {
     const char *attr = fe_field_str(attr_node, "attr");
+    PyObject *impl = attr != NULL ? fe_method_impl(fe, attr) : NULL;
+    if (impl != NULL) {
+        char what[48];
+        snprintf(what, sizeof what, ".%s()", attr);
+        KirNode *r = fe_impl_call(fe, call, impl, attr_node, what);
+        if (r != NULL || fe_failed(fe)) {
+            return r;
+        }
+    }
     if (attr != NULL && fe_is_array_method(attr)) {
         return fe_array_method(fe, call, attr_node, attr);
     }

@@ -1070,6 +1070,14 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
 
 KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
 {
+    KirNode *a[32];
+    int n = fe_call_args(fe, call, a, 32, "a helper function");
+    return n < 0 ? NULL : fe_inline_with_args(fe, func, call, a, n);
+}
+
+KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
+                             KirNode **a, int n)
+{
     int seen = PySequence_Contains(fe->helper_stack, func);
     if (seen != 0) {
         return seen < 0 ? fe_fail_python(fe)
@@ -1079,11 +1087,6 @@ KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
     }
     if (PyList_GET_SIZE(fe->helper_stack) >= MAX_HELPER_DEPTH) {
         return fe_fail(fe, call, "helper functions are nested too deeply");
-    }
-    KirNode *a[32];
-    int n = fe_call_args(fe, call, a, 32, "a helper function");
-    if (n < 0) {
-        return NULL;
     }
     PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
     if (info == NULL) {

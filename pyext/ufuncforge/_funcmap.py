@@ -47,6 +47,19 @@ Loops (pyext/frontend_stmt.c):
   ("ndindex",)        for i, j in np.ndindex(m, n) / np.ndindex(a.shape):
                       nested range loops
 
+NumPy functions written in the kernel language (_npimpl.py):
+
+  ("impl", CHOOSER[, SPEC...])
+                      np.nanmean, np.argmax, np.sum(a, axis=0), np.var(a,
+                      ddof=1), np.where(c, x, y), ...; also the keys
+                      "method:NAME" for array methods (a.argmax()):
+                      CHOOSER(nargs, **keywords) -> (function, extra)
+                      picks the function the front end inlines, or None
+                      for the plain SPEC that follows (np.sum(a) is
+                      ("reduce", "sum"))
+  ("typed_empty",)    _npimpl._empty_typed(n, sample): a new array of
+                      sample's type; sample is typed, never computed
+
 Module constants (``math.pi``, ``np.e``, ``math.inf``) need no entry: the
 front end freezes numbers it reaches through attributes.  The dict is
 built on first use, so importing ufuncforge does not import NumPy.
@@ -150,6 +163,21 @@ def _numpy_entries():
     return m
 
 
+def _impl_entries(plain):
+    """("impl", chooser) entries, each followed by the spec in |plain| it
+    falls back to when the chooser returns None."""
+    from . import _npimpl
+
+    m = {}
+    for k, chooser in _npimpl.IMPLS.items():
+        m[k] = ("impl", chooser) + plain.get(k, ())
+    for op in ("sum", "prod", "mean", "min", "max"):
+        kir = {"min": "amin", "max": "amax"}.get(op, op)
+        m[getattr(_npimpl, "_reduce_" + op)] = ("reduce", kir)
+    m[_npimpl._empty_typed] = ("typed_empty",)
+    return m
+
+
 def funcmap():
     """The dict {python object: spec tuple}, built once (borrowed: do not
     change it)."""
@@ -157,5 +185,6 @@ def funcmap():
     if _cache is None:
         m = _python_entries()
         m.update(_numpy_entries())
+        m.update(_impl_entries(m))
         _cache = m
     return _cache

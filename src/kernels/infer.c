@@ -1034,6 +1034,10 @@ static int settle_locals(Infer *I)
     KirKernel *k = I->k;
     for (int i = k->nargs; i < k->nvars; i++) {
         if (!known(k->vars[i].type)) {
+            /* usually an expression that has no type: report that one */
+            I->final = true;
+            infer_block(I, k->body);
+            I->final = false;
             UfLoc none = {0, 0, 0};
             return uf_error(I->err, UF_ERR_TYPE, none,
                             "cannot infer a type for '%s': it is only "

@@ -179,7 +179,7 @@ CASES = [
     (loop_over_list, ["(1.0, 2.0)", "for v"], r"range"),
     (dict_literal, ["{1: x}"], r"dict"),
     (none_value, ["None"], r"None"),
-    (method_call, ["x.sort"], r"sort"),
+    (method_call, ["x.sort"], r"needs an array, found f8"),
     (keyword_arguments, ["round(x, ndigits=2)", "ndigits=2"], r"keyword"),
     (nested_function, ["def inner"], r"def|function"),
 ]

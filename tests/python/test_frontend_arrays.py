@@ -557,14 +557,6 @@ def enumerate_one_target(a, out):
         out[0] = p
 
 
-def sum_axis(a, out):
-    out[0] = np.sum(a, axis=0)
-
-
-def method_axis(a, out):
-    out[0] = a.max(axis=1)
-
-
 def method_positional_axis(a, out):
     out[0] = a.sum(0)
 
@@ -647,10 +639,8 @@ CASES = [
                                         r"enumerate\(array\)"),
     (loop_over_tuple, "(1.0, 2.0)", r"can only loop over range"),
     (enumerate_one_target, "p in", r"two names"),
-    (sum_axis, "axis=0", r"^sum\(\): axis= is not supported in kernels"),
-    (method_axis, "axis=1", r"^\.max\(\): axis= is not supported in "
-                            r"kernels"),
-    (method_positional_axis, "a.sum(0)", r"takes 0 arguments.*axis"),
+    (method_positional_axis, "a.sum(0)", r"takes 1 positional argument in a "
+                                         r"kernel, 2 given"),
     (mean_keepdims, "keepdims=True", r"keepdims= is not supported"),
     (dot_one_argument, "np.dot(a)", r"takes 2 arguments"),
     (bad_dtype, '"U5"', r"dtype 'U5' is not a scalar type"),
@@ -694,7 +684,7 @@ def test_unread_arguments_of_a_returning_kernel_may_be_rebound():
 
 
 def helper_with_axis(v):
-    return v.sum(axis=0)
+    return v.sum(keepdims=True)
 
 
 def calls_helper_with_axis(a, out):
@@ -703,6 +693,6 @@ def calls_helper_with_axis(a, out):
 
 def test_errors_in_helpers_point_into_the_helper():
     message = translate_error(calls_helper_with_axis)
-    line, col = locate(helper_with_axis, "axis=0")
+    line, col = locate(helper_with_axis, "keepdims=True")
     assert message.startswith(f"{__file__}:{line}:{col}: error: .sum(): "
-                              "axis= is not supported in kernels")
+                              "keepdims= is not supported in kernels")
