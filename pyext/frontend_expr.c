@@ -487,6 +487,10 @@ static KirNode *spec_compose(Fe *fe, PyObject *call, const char *what,
         int op = kir_op_lookup(arg, strlen(arg));
         return fe_mk2(fe, (KirOp)op, a[0], a[1], call);
     }
+    if (strcmp(kind, "unop") == 0 && fe_arity_ok(fe, call, what, n, 1, 1)) {
+        int op = kir_op_lookup(arg, strlen(arg));
+        return fe_mk1(fe, (KirOp)op, a[0], call);
+    }
     if (strcmp(kind, "cfn") == 0 ||
         (strcmp(kind, "log") == 0 && strcmp(arg, "c") == 0)) {
         for (int i = 0; i < n; i++) { /* cmath: complex128 arguments */

@@ -17,7 +17,9 @@ up the object a call's target resolves to (``math.exp``, ``np.sqrt``,
   ("minmax", FN)      builtin min / max: with two or more arguments the
                       intrinsic FN; with one (an array) the reduction
                       amin / amax
-  ("op", "**")        the power operator: builtin pow(a, b), np.power
+  ("op", "**")        a binary operator: builtin pow(a, b), np.power,
+                      np.add ("+"), np.less ("<"), ...
+  ("unop", "neg")     a unary operator: np.negative, np.invert ("~")
   ("cfn", NAME)       a cmath function: the arguments become complex128
                       first (cmath.sqrt(-1.0) is 1j), then the intrinsic
   ("log",)            math.log with one argument, or two
@@ -72,7 +74,8 @@ import math
 _MATH_FNS = (
     "sqrt exp exp2 expm1 log2 log10 log1p sin cos tan asin acos atan sinh "
     "cosh tanh asinh acosh atanh cbrt erf erfc gamma lgamma fabs degrees "
-    "radians atan2 hypot fmod copysign pow isnan isinf isfinite ldexp gcd")
+    "radians atan2 hypot fmod copysign pow isnan isinf isfinite ldexp gcd "
+    "nextafter")
 
 _CMATH_FNS = "sqrt exp log10 sin cos tan tanh"
 _CMATH_PREDICATES = "isnan isinf isfinite"
@@ -92,6 +95,21 @@ _NUMPY_FNS = {
     "minimum": "min", "deg2rad": "radians", "radians": "radians",
     "rad2deg": "degrees", "degrees": "degrees", "real": "real",
     "imag": "imag", "conj": "conj", "conjugate": "conj",
+}
+
+# NumPy ufuncs that are a kir operator: ("op", TEXT) for two operands,
+# ("unop", TEXT) for one.
+_NUMPY_OPS = {
+    "add": "+", "subtract": "-", "multiply": "*", "divide": "/",
+    "true_divide": "/", "floor_divide": "//", "remainder": "%", "mod": "%",
+    "left_shift": "<<", "right_shift": ">>", "bitwise_left_shift": "<<",
+    "bitwise_right_shift": ">>", "bitwise_and": "&", "bitwise_or": "|",
+    "bitwise_xor": "^", "equal": "==", "not_equal": "!=", "less": "<",
+    "less_equal": "<=", "greater": ">", "greater_equal": ">=",
+}
+_NUMPY_UNOPS = {
+    "negative": "neg", "positive": "pos", "invert": "~",
+    "bitwise_not": "~", "bitwise_invert": "~",
 }
 
 _NUMPY_CASTS = {
@@ -151,6 +169,15 @@ def _numpy_entries():
 
     m = {getattr(np, k): ("fn", v) for k, v in _NUMPY_FNS.items()}
     m.update({getattr(np, k): ("cast", v) for k, v in _NUMPY_CASTS.items()})
+    for name, op in _NUMPY_OPS.items():
+        if hasattr(np, name):
+            m[getattr(np, name)] = ("op", op)
+    for name, op in _NUMPY_UNOPS.items():
+        if hasattr(np, name):
+            m[getattr(np, name)] = ("unop", op)
+    m[np.gcd] = ("fn", "gcd")
+    m[np.ldexp] = ("fn", "ldexp")
+    m[np.nextafter] = ("fn", "nextafter")
     m[np.square] = ("square",)
     m[np.sign] = ("sign",)
     m[np.power] = ("op", "**")

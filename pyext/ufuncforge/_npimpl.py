@@ -292,6 +292,95 @@ def clip(x, lo, hi):
     return min(max(x, lo), hi)
 
 
+# ---- NumPy ufuncs that are no single operator or intrinsic -----------------
+# (the others map in _funcmap: np.add is `+`, np.exp is the intrinsic exp)
+
+def logical_and(x, y):
+    return bool(x) and bool(y)
+
+
+def logical_or(x, y):
+    return bool(x) or bool(y)
+
+
+def logical_xor(x, y):
+    return bool(x) != bool(y)
+
+
+def logical_not(x):
+    return not x
+
+
+def fmax(x, y):
+    return x if x >= y or y != y else y  # NaN only if both are NaN
+
+
+def fmin(x, y):
+    return x if x <= y or y != y else y
+
+
+def heaviside(x, h0):
+    return 0.0 if x < 0 else (h0 if x == 0 else (1.0 if x > 0 else x))
+
+
+def logaddexp(x, y):
+    if x == y:
+        return x + math.log(2.0)  # also for x == y == inf
+    m = max(x, y)
+    return m + math.log1p(math.exp(-abs(x - y)))
+
+
+def logaddexp2(x, y):
+    if x == y:
+        return x + 1.0
+    m = max(x, y)
+    return m + math.log1p(2.0 ** -abs(x - y)) / math.log(2.0)
+
+
+def float_power(x, y):
+    return float(x) ** float(y)
+
+
+def reciprocal(x):
+    return 1 / x
+
+
+def signbit(x):
+    return math.copysign(1.0, x) < 0
+
+
+def spacing(x):
+    a = abs(x)
+    return math.copysign(math.nextafter(a, math.inf) - a, x)
+
+
+def bitwise_count(x):
+    v = abs(x)
+    if v < 0:
+        return 1  # abs(INT64_MIN) is 2**63: one bit
+    c = 0
+    while v:
+        c += v & 1
+        v >>= 1
+    return c
+
+
+def lcm(x, y):
+    if x == 0 or y == 0:
+        return x * 0
+    return abs(x // math.gcd(x, y) * y)
+
+
+UFUNCS = {
+    "logical_and": logical_and, "logical_or": logical_or,
+    "logical_xor": logical_xor, "logical_not": logical_not, "fmax": fmax,
+    "fmin": fmin, "heaviside": heaviside, "logaddexp": logaddexp,
+    "logaddexp2": logaddexp2, "float_power": float_power,
+    "reciprocal": reciprocal, "signbit": signbit, "spacing": spacing,
+    "bitwise_count": bitwise_count, "lcm": lcm,
+}
+
+
 # ---- along an axis of a 2-D array -------------------------------------------
 
 def _along(fn):
@@ -400,6 +489,10 @@ def _build():
         impls[getattr(np, name)] = _Chooser(name, func)
         impls["method:" + name] = _Chooser(name, func)
     impls["method:sort"] = _Chooser("sort", sort_inplace)
+    for name, func in UFUNCS.items():
+        if hasattr(np, name):  # np.bitwise_count is new in NumPy 2.0
+            impls[getattr(np, name)] = _Chooser(name, func, nargs=getattr(
+                np, name).nin)
     impls[np.where] = _Chooser("where", where, nargs=3)
     impls[np.clip] = _Chooser("clip", clip, nargs=3)
     return impls
