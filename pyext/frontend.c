@@ -800,20 +800,26 @@ static PyObject *raise_failure(Fe *fe)
     return ufpy_raise_compile_error(&fe->err, &fe->err_src);
 }
 
-/* _core.translate(fdef, source, resolve, funcmap, load_helper[, outputs])
- * (see pyext.h); |outputs|, default 0, counts the trailing arguments that
- * are a gufunc's output arrays, which the body may not rebind. */
+/* _core.translate(fdef, source, resolve, funcmap, load_helper[, outputs[,
+ * ranks]]) (see pyext.h); |outputs|, default 0, counts the trailing
+ * arguments that are a gufunc's output arrays, which the body may not
+ * rebind; |ranks|, a tuple of ints, gives each argument's rank where the
+ * layout tells it (-1 where it does not). */
 PyObject *ufpy_translate(PyObject *module, PyObject *args)
 {
     (void)module;
     PyObject *fdef, *source, *resolve, *funcmap, *load_helper;
+    PyObject *ranks = NULL;
     int outputs = 0;
-    if (!PyArg_ParseTuple(args, "OOOO!O|i", &fdef, &source, &resolve,
-                          &PyDict_Type, &funcmap, &load_helper, &outputs)) {
+    if (!PyArg_ParseTuple(args, "OOOO!O|iO!", &fdef, &source, &resolve,
+                          &PyDict_Type, &funcmap, &load_helper, &outputs,
+                          &PyTuple_Type, &ranks)) {
         return NULL;
     }
-    Fe fe = {
-        .funcmap = funcmap, .load_helper = load_helper, .resolve = resolve};
+    Fe fe = {.funcmap = funcmap,
+             .load_helper = load_helper,
+             .resolve = resolve,
+             .ranks = ranks};
     if (fe_parse_source(source, &fe.src, &fe.col_offset) < 0) {
         return NULL;
     }
@@ -847,5 +853,6 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     Py_XDECREF(fe.scope);
     Py_XDECREF(fe.array_args);
     Py_XDECREF(fe.helper_stack);
+    Py_XDECREF(fe.tuples);
     return result;
 }

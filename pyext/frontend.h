@@ -61,6 +61,11 @@ typedef struct Fe {
     int nd_break_depth;     /* loop depth of an np.ndindex body whose break
                                leaves every loop of the nest; 0: none */
     int nd_break_var;       /* its flag local */
+    PyObject *ranks;        /* tuple: each argument's rank, -1 unknown; or
+                               NULL (borrowed) */
+    PyObject *tuples;       /* dict {name: tuple of kir var indices}: the
+                               index of `for idx in np.ndindex(...)`, or
+                               NULL */
     int temps;              /* counter for fresh names */
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
@@ -133,6 +138,8 @@ int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
               PyObject *at);
 
 /* ---- frontend_array.c: array syntax */
+
+int fe_tuple_index(Fe *fe, PyObject *e, KirNode **out, PyObject *at);
 
 KirNode *fe_copy_tree(Fe *fe, const KirNode *n);
 bool fe_calls(Fe *fe, PyObject *call, PyObject *func);

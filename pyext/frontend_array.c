@@ -229,8 +229,35 @@ static KirNode *translate_index(Fe *fe, PyObject *idx)
 /* Translates the indices of |sub| into |out| (room for UF_MAXNDIM);
  * returns their count (0 for a[()] = v or a[...] = v in a |store|), or
  * -1. */
+/* The locals of the index tuple |e| names (for idx in np.ndindex(...)),
+ * as VAR nodes into |out|: their count, 0 when |e| is no such name, -1
+ * on error. */
+int fe_tuple_index(Fe *fe, PyObject *e, KirNode **out, PyObject *at)
+{
+    PyObject *id = fe->tuples != NULL && is_name(e) ? fe_field(e, "id") : NULL;
+    PyObject *vars =
+        id != NULL ? PyDict_GetItemWithError(fe->tuples, id) : NULL;
+    Py_XDECREF(id);
+    PyErr_Clear();
+    int n = vars != NULL ? (int)PyTuple_GET_SIZE(vars) : 0;
+    for (int i = 0; i < n; i++) {
+        out[i] =
+            fe_mk_var(fe, (int)PyLong_AsLong(PyTuple_GET_ITEM(vars, i)), at);
+        if (out[i] == NULL) {
+            return -1;
+        }
+    }
+    return n;
+}
+
 static int translate_indices(Fe *fe, PyObject *sub, KirNode **out, bool store)
 {
+    PyObject *idx = fe_field(sub, "slice");
+    int tn = idx != NULL ? fe_tuple_index(fe, idx, out, sub) : -1;
+    Py_XDECREF(idx);
+    if (tn != 0) {
+        return tn;
+    }
     PyObject *items = index_items_of(fe, sub, store);
     if (items == NULL) {
         return -1;

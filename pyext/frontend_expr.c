@@ -718,6 +718,14 @@ static KirNode *translate_attribute(Fe *fe, PyObject *e)
 static KirNode *translate_name(Fe *fe, PyObject *e)
 {
     const char *id = fe_field_str(e, "id");
+    KirNode *parts[UF_MAXNDIM];
+    if (id != NULL && fe_tuple_index(fe, e, parts, e) > 0) {
+        return fe_fail(fe, e,
+                       "'%s' is an index tuple of np.ndindex: it can index "
+                       "arrays (a[%s]); unpack it (for i, j in ...) to use "
+                       "its parts",
+                       id, id);
+    }
     int var = id != NULL ? fe_scope_lookup(fe, id) : -1;
     if (var >= 0) {
         return fe_mk_var(fe, var, e);

@@ -430,16 +430,87 @@ static int ndindex_extents(Fe *fe, PyObject *iter, int k, KirNode **ext)
     return rc;
 }
 
-/* The locals `for i, j in ...` binds, into |vars|; their count or -1. */
-static int ndindex_targets(Fe *fe, PyObject *target, int *vars)
+/* How many indices np.ndindex(...) gives, when the call says: its
+ * extents, a tuple's length, or the rank the layout gives an argument X
+ * of np.ndindex(X.shape).  0 when not known now. */
+static int ndindex_count(Fe *fe, PyObject *iter)
 {
+    PyObject *args = fe_field(iter, "args");
+    Py_ssize_t n = args != NULL ? PyList_GET_SIZE(args) : 0;
+    PyObject *one = n == 1 ? PyList_GET_ITEM(args, 0) : NULL;
+    int k = (int)n;
+    if (one != NULL && fe_is_kind(one, "Tuple")) {
+        PyObject *elts = fe_field(one, "elts");
+        k = elts != NULL ? (int)PyList_GET_SIZE(elts) : 0;
+        Py_XDECREF(elts);
+    } else if (one != NULL && fe_is_shape_attribute(fe, one)) {
+        PyObject *x = fe_field(one, "value");
+        const char *id =
+            x != NULL && fe_is_kind(x, "Name") ? fe_field_str(x, "id") : NULL;
+        int var =
+            id != NULL && fe->helper == NULL ? fe_scope_lookup(fe, id) : -1;
+        k = 0;
+        if (var >= 0 && fe->ranks != NULL &&
+            var < PyTuple_GET_SIZE(fe->ranks) && var < fe->k->nargs) {
+            k = (int)PyLong_AsLong(PyTuple_GET_ITEM(fe->ranks, var));
+            k = k > 0 ? k : 0;
+        }
+        Py_XDECREF(x);
+        PyErr_Clear();
+    }
+    Py_XDECREF(args);
+    return k;
+}
+
+/* `for idx in np.ndindex(...)`: |k| fresh locals, and idx names them as
+ * an index tuple (a[idx]).  Returns k, or -1. */
+static int bind_index_tuple(Fe *fe, PyObject *target, PyObject *iter, int k,
+                            int *vars)
+{
+    const char *id = fe_field_str(target, "id");
+    if (id == NULL || k <= 0 || k > UF_MAXNDIM) {
+        fe_fail(fe, target,
+                "the rank of np.ndindex's index is not known when the kernel "
+                "is translated: unpack it, for i, j in np.ndindex(...), or "
+                "give the extents");
+        return -1;
+    }
+    PyObject *t = PyTuple_New(k);
+    for (int d = 0; t != NULL && d < k; d++) {
+        char name[112];
+        snprintf(name, sizeof name, "%s_%d", id, d);
+        vars[d] = fe_fresh_local(fe, name);
+        PyTuple_SET_ITEM(t, d, PyLong_FromLong(vars[d]));
+    }
+    if (fe->tuples == NULL) {
+        fe->tuples = PyDict_New();
+    }
+    int rc = t != NULL && fe->tuples != NULL
+                 ? PyDict_SetItemString(fe->tuples, id, t)
+                 : -1;
+    Py_XDECREF(t);
+    (void)iter;
+    if (rc < 0) {
+        fe_fail_python(fe);
+    }
+    return rc < 0 ? -1 : k;
+}
+
+/* The locals `for i, j in ...` (or `for idx in ...`) binds, into |vars|;
+ * their count or -1. */
+static int ndindex_targets(Fe *fe, PyObject *target, PyObject *iter, int *vars)
+{
+    if (fe_is_kind(target, "Name")) {
+        return bind_index_tuple(fe, target, iter, ndindex_count(fe, iter),
+                                vars);
+    }
     PyObject *elts =
         fe_is_kind(target, "Tuple") ? fe_field(target, "elts") : NULL;
     int k = elts != NULL ? (int)PyList_GET_SIZE(elts) : -1;
     if (k <= 0 || k > UF_MAXNDIM) {
         fe_fail(fe, target,
-                "unpack the index of np.ndindex into names: for i, j in "
-                "np.ndindex(m, n) (a tuple index is not supported)");
+                "the index of np.ndindex is unpacked into names (for i, j "
+                "in ...) or kept as one name (for idx in ...)");
         k = -1;
     }
     for (int d = 0; d < k; d++) {
@@ -489,7 +560,7 @@ static int translate_ndindex(Fe *fe, PyObject *s, PyObject *target,
 {
     int vars[UF_MAXNDIM];
     KirNode *ext[UF_MAXNDIM];
-    int k = ndindex_targets(fe, target, vars);
+    int k = ndindex_targets(fe, target, iter, vars);
     if (k < 0 || ndindex_extents(fe, iter, k, ext) < 0) {
         return -1;
     }
@@ -878,7 +949,7 @@ PyObject *fe_param_names(Fe *fe, PyObject *fdef)
 
 /* Saved translation state around an inlined helper. */
 typedef struct FeState {
-    PyObject *resolve, *scope;
+    PyObject *resolve, *scope, *tuples;
     UfpySource src;
     int col_offset;
     bool use_call_loc;
@@ -889,8 +960,9 @@ typedef struct FeState {
 
 static FeState save_state(const Fe *fe)
 {
-    FeState s = {fe->resolve,      fe->scope,    fe->src, fe->col_offset,
-                 fe->use_call_loc, fe->call_loc, fe->cur, fe->helper};
+    FeState s = {fe->resolve,  fe->scope,      fe->tuples,
+                 fe->src,      fe->col_offset, fe->use_call_loc,
+                 fe->call_loc, fe->cur,        fe->helper};
     return s;
 }
 
@@ -898,6 +970,10 @@ static void restore_state(Fe *fe, const FeState *s)
 {
     fe->resolve = s->resolve;
     fe->scope = s->scope;
+    if (fe->tuples != s->tuples) { /* the helper's own index tuples */
+        Py_XDECREF(fe->tuples);
+        fe->tuples = s->tuples;
+    }
     fe->src = s->src;
     fe->col_offset = s->col_offset;
     fe->use_call_loc = s->use_call_loc;
@@ -1033,6 +1109,7 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
     PyObject *scope = PyDict_New();
     PyObject *params = NULL;
     HelperCtx h = {.done_var = -1};
+    fe->tuples = NULL; /* restore_state gives back the caller's */
     StmtList inner = {0};
     int rc = scope != NULL ? 0 : -1;
     fe->scope = scope;

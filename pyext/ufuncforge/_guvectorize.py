@@ -99,6 +99,19 @@ def _writable_positions(func, writable):
     return tuple(out)
 
 
+def _layout_ranks(layout):
+    """Each operand's number of core dims in |layout|, -1 for a '()'
+    operand (declared as a scalar or, in Numba's style, as a 1-D array:
+    its rank is up to the signature)."""
+    import re
+
+    ranks = []
+    for dims in re.findall(r"\(([^()]*)\)", layout):
+        n = len([d for d in dims.split(",") if d.strip()])
+        ranks.append(n if n > 0 else -1)
+    return tuple(ranks)
+
+
 def _count_outputs(layout):
     """How many operands follow the layout's '->' (0 without one)."""
     _, arrow, outs = layout.partition("->")
@@ -116,7 +129,7 @@ def _build(func, sigs, layout, writable, options):
                         f"not {type(layout).__name__}")
     fdef, source, resolve = extract(func)
     kernel = _core.translate(fdef, source, resolve, funcmap(), load_helper,
-                             _count_outputs(layout))
+                             _count_outputs(layout), _layout_ranks(layout))
     positions = _writable_positions(func, writable)
     doc = func.__doc__ or ""
     ufunc = _core.make_gufunc(kernel, sigs, layout, func.__name__, doc,

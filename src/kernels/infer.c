@@ -1028,11 +1028,29 @@ static void reset_locals(KirKernel *k)
     }
 }
 
-/* Locals never given a type, and weak ones, become concrete. */
+/* Whether |n| holds a SET or FOR of |var|. */
+static bool assigns(const KirNode *n, int var)
+{
+    if ((n->op == KIR_SET || n->op == KIR_FOR) && n->u.var == var) {
+        return true;
+    }
+    for (int i = 0; i < n->nkids; i++) {
+        if (assigns(n->kids[i], var)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Locals never given a type, and weak ones, become concrete.  A local
+ * that is never assigned is never read either (kir_verify): i8. */
 static int settle_locals(Infer *I)
 {
     KirKernel *k = I->k;
     for (int i = k->nargs; i < k->nvars; i++) {
+        if (!known(k->vars[i].type) && !assigns(k->body, i)) {
+            k->vars[i].type = uf_type_scalar(UF_I8);
+        }
         if (!known(k->vars[i].type)) {
             /* usually an expression that has no type: report that one */
             I->final = true;

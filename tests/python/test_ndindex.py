@@ -92,19 +92,70 @@ def test_three_axes():
     np.testing.assert_allclose(f(a), run(three_d, a), rtol=1e-12)
 
 
-def tuple_index(a, out):
-    for idx in np.ndindex(a.shape):
-        out[0] = a[idx]
-
-
 def count_mismatch(a, out):
     for i, j in np.ndindex(3, 4, 5):
         out[0] = i
 
 
 def test_errors():
-    with pytest.raises(CompileError, match="unpack the index"):
-        guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(tuple_index)
     with pytest.raises(CompileError, match="gives 3 indices here but the "
                                            "loop unpacks 2"):
         guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(count_mismatch)
+
+
+def group_sum(values, labels, out):
+    out[:] = 0.0
+    for idx in np.ndindex(values.shape):
+        label = labels[idx]
+        if label >= 0:
+            out[label] += values[idx]
+
+
+def test_index_tuple_of_an_argument_shape():
+    f = guvectorize(["void(f8[:, :], i8[:, :], f8[:])"],
+                    "(m,n),(m,n)->(k)")(group_sum)
+    rng = np.random.default_rng(3)
+    values = rng.standard_normal((2, 4, 5))
+    labels = rng.integers(-1, 3, (2, 4, 5))
+    out = np.empty((2, 3))
+    f(values, labels, out=out)
+    expected = np.empty((2, 3))
+    for r in range(2):
+        group_sum(values[r], labels[r], expected[r])
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def index_tuple_of_extents(a, out):
+    s = 0.0
+    for idx in np.ndindex(a.shape[0], 2):
+        s += a[idx] * 2
+    out[0] = s
+
+
+def test_index_tuple_of_extents():
+    f = guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(
+        index_tuple_of_extents)
+    a = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(f(a), [2 * a[r, :, :2].sum()
+                                         for r in range(2)])
+
+
+def index_tuple_used_alone(a, out):
+    for idx in np.ndindex(a.shape):
+        out[0] = idx
+
+
+def index_tuple_of_a_local(a, out):
+    b = a[1:]
+    for idx in np.ndindex(b.shape):
+        out[0] = b[idx]
+
+
+def test_index_tuple_errors():
+    with pytest.raises(CompileError, match="index tuple of np.ndindex"):
+        guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(
+            index_tuple_used_alone)
+    with pytest.raises(CompileError, match="rank of np.ndindex's index is "
+                                           "not known"):
+        guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(
+            index_tuple_of_a_local)
