@@ -165,6 +165,7 @@ const char *fe_field_str(PyObject *node, const char *attr)
 
 KirNode *fe_mk(Fe *fe, KirOp op, int nkids, PyObject *at)
 {
+    fe->nodes++;
     KirNode *n = kir_node_new(fe->k, op, nkids, fe_ast_loc(fe, at));
     return n != NULL ? n : fe_fail_nomem(fe);
 }

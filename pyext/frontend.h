@@ -19,6 +19,10 @@
 #include "pyext.h"
 
 #define MAX_HELPER_DEPTH 32
+/* Inlining stops with a CompileError past this many kir nodes: a helper
+ * that calls another twice per level grows exponentially, and LLVM's
+ * time grows with it (a kernel of 100,000 nodes takes seconds). */
+#define MAX_KERNEL_NODES 20000
 
 /* A growing list of statements, turned into a KIR_BLOCK at the end. */
 typedef struct StmtList {
@@ -67,6 +71,7 @@ typedef struct Fe {
                                index of `for idx in np.ndindex(...)`, or
                                NULL */
     int temps;              /* counter for fresh names */
+    int nodes;              /* kir nodes made so far */
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
     bool err_is_python; /* a Python exception is already set */

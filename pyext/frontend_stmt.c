@@ -1165,6 +1165,20 @@ KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
     if (PyList_GET_SIZE(fe->helper_stack) >= MAX_HELPER_DEPTH) {
         return fe_fail(fe, call, "helper functions are nested too deeply");
     }
+    if (fe->nodes > MAX_KERNEL_NODES) {
+        PyObject *name = PyObject_GetAttrString(func, "__name__");
+        PyErr_Clear();
+        fe_fail(fe, call,
+                "the kernel grows past %d operations with its helpers "
+                "inlined (here '%s'): a helper called several times at "
+                "each of many levels multiplies its size; call fewer "
+                "helpers, or compute in a loop",
+                MAX_KERNEL_NODES,
+                name != NULL && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name)
+                                                      : "?");
+        Py_XDECREF(name);
+        return NULL;
+    }
     PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
     if (info == NULL) {
         return fe_fail_python(fe);

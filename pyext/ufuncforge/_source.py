@@ -19,6 +19,7 @@
 
 import ast
 import builtins
+import functools
 import inspect
 import textwrap
 import types
@@ -192,7 +193,9 @@ def extract(func):
     return fdef, source, make_resolver(func)
 
 
+@functools.lru_cache(maxsize=512)
 def load_helper(func):
     """(fdef, source, resolve) of a plain Python function called by a
-    kernel, to be translated and inlined: the same as extract()."""
+    kernel, to be translated and inlined: the same as extract(), read
+    once per function (a helper inlined many times is parsed once)."""
     return extract(func)

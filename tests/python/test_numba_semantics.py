@@ -154,3 +154,79 @@ def test_constants_that_fit_are_folded():
     f = vectorize(["i8(i8)"])(folded)
     x = np.array([0, 5, -2**40], np.int64)
     np.testing.assert_array_equal(f(x), [folded(int(v)) for v in x])
+
+
+# ---- inlining is bounded ----------------------------------------------------
+
+def h0(x):
+    return x * 1.5 + 1
+
+
+def h1(x):
+    return h0(x) + h0(x)
+
+
+def h2(x):
+    return h1(x) + h1(x)
+
+
+def h3(x):
+    return h2(x) + h2(x)
+
+
+def h4(x):
+    return h3(x) + h3(x)
+
+
+def h5(x):
+    return h4(x) + h4(x)
+
+
+def h6(x):
+    return h5(x) + h5(x)
+
+
+def h7(x):
+    return h6(x) + h6(x)
+
+
+def h8(x):
+    return h7(x) + h7(x)
+
+
+def h9(x):
+    return h8(x) + h8(x)
+
+
+def h10(x):
+    return h9(x) + h9(x)
+
+
+def h11(x):
+    return h10(x) + h10(x)
+
+
+def h12(x):
+    return h11(x) + h11(x)
+
+
+def h13(x):
+    return h12(x) + h12(x)
+
+
+def h14(x):
+    return h13(x) + h13(x)
+
+
+def h15(x):
+    return h14(x) + h14(x)
+
+
+def h16(x):
+    return h15(x) + h15(x)
+
+
+def test_exponential_inlining_stops_with_an_error():
+    assert vectorize(["f8(f8)"])(h6)(np.array([2.0]))[0] == h6(2.0)
+    with pytest.raises(CompileError, match="grows past 20000 operations"):
+        vectorize(["f8(f8)"])(h16)
