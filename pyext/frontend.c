@@ -114,6 +114,18 @@ void *fe_fail_nomem(Fe *fe)
     return fe_fail_python(fe);
 }
 
+PyObject *fe_take_error_message(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *msg = value != NULL ? PyObject_Str(value) : NULL;
+    PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return msg;
+}
+
 bool fe_failed(const Fe *fe)
 {
     return fe->err.kind != UF_ERR_NONE || fe->err_is_python;

@@ -86,6 +86,9 @@ void *fe_fail(Fe *fe, PyObject *node, const char *fmt, ...)
 void *fe_fail_python(Fe *fe);
 void *fe_fail_nomem(Fe *fe);
 bool fe_failed(const Fe *fe);
+/* The text of the Python exception being raised (new str, or NULL); the
+ * exception is cleared. */
+PyObject *fe_take_error_message(void);
 const char *fe_kind_of(PyObject *node);
 bool fe_is_kind(PyObject *node, const char *kind);
 const char *fe_name_of(PyObject *node, const FeName *names, size_t n);

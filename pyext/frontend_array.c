@@ -1218,17 +1218,11 @@ KirNode *fe_impl_call(Fe *fe, PyObject *call, PyObject *spec, PyObject *recv,
         if (fe_failed(fe)) {
             return NULL;
         }
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);
-        PyObject *msg = value != NULL ? PyObject_Str(value) : NULL;
-        PyErr_Clear();
+        PyObject *msg = fe_take_error_message();
         const char *text = msg != NULL ? PyUnicode_AsUTF8(msg) : NULL;
         fe_fail(fe, keyword_named(call, text), "%s: %s", what,
                 text != NULL ? text : "unsupported call");
         Py_XDECREF(msg);
-        Py_XDECREF(type);
-        Py_XDECREF(value);
-        Py_XDECREF(tb);
         return NULL;
     }
     if (r == Py_None) { /* the plain spec does it (np.sum(a)) */

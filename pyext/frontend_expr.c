@@ -637,11 +637,80 @@ static KirNode *unsupported_callable(Fe *fe, PyObject *at, PyObject *func)
     return NULL;
 }
 
+/* A cast of each of the |n| arguments |a| to the type codes in |codes|
+ * (a tuple of strings), in place; -1 on error. */
+static int cast_args(Fe *fe, KirNode **a, int n, PyObject *codes, PyObject *at)
+{
+    for (int i = 0; i < n && i < PyTuple_GET_SIZE(codes); i++) {
+        UfType t;
+        UfError err = {0};
+        int pos = 0;
+        const char *code = PyUnicode_AsUTF8(PyTuple_GET_ITEM(codes, i));
+        if (code == NULL || uf_type_parse(code, &pos, &t, &err) < 0) {
+            PyErr_Clear();
+            fe_fail(fe, at, "internal: bad type code");
+            return -1;
+        }
+        if ((a[i] = fe_mk_cast(fe, (UfKind)t.kind, a[i], at)) == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A ufunc made by ufuncforge called in a kernel: its Python function is
+ * inlined, with the arguments and the result cast to its loop's types
+ * when it has one loop, as NumPy would run it.  funcmap["ufunc_callee"]
+ * (u) gives (function, input codes or None, output code or None), or
+ * None for a ufunc of NumPy's. */
+static KirNode *call_ufunc(Fe *fe, PyObject *call, PyObject *at, PyObject *func,
+                           bool *handled)
+{
+    PyObject *callee = PyDict_GetItemString(fe->funcmap, "ufunc_callee");
+    PyObject *r = callee != NULL ? PyObject_CallOneArg(callee, func) : NULL;
+    *handled = r != Py_None;
+    if (r == NULL && PyErr_ExceptionMatches(PyExc_TypeError)) {
+        PyObject *msg = fe_take_error_message();
+        fe_fail(fe, at, "%s", msg != NULL ? PyUnicode_AsUTF8(msg) : "?");
+        Py_XDECREF(msg);
+        return NULL;
+    }
+    if (r == NULL) {
+        return fe_fail_python(fe);
+    }
+    KirNode *a[32], *res = NULL;
+    int n = *handled ? fe_call_args(fe, call, a, 32, "a ufunc") : -1;
+    PyObject *ins = *handled ? PyTuple_GET_ITEM(r, 1) : Py_None;
+    if (n >= 0 && ins != Py_None && cast_args(fe, a, n, ins, at) < 0) {
+        n = -1;
+    }
+    if (n >= 0) {
+        res = fe_inline_with_args(fe, PyTuple_GET_ITEM(r, 0), call, a, n);
+    }
+    PyObject *out = *handled ? PyTuple_GET_ITEM(r, 2) : Py_None;
+    PyObject *outs =
+        res != NULL && out != Py_None ? PyTuple_Pack(1, out) : NULL;
+    if (outs != NULL) {
+        KirNode *one[1] = {res};
+        res = cast_args(fe, one, 1, outs, at) < 0 ? NULL : one[0];
+        Py_DECREF(outs);
+    }
+    Py_DECREF(r);
+    return res;
+}
+
 /* A compiled helper of another JIT (Numba's @njit dispatcher) exposes
  * its Python function as .py_func: that is inlined like any helper. */
 static KirNode *call_py_func(Fe *fe, PyObject *call, PyObject *at,
                              PyObject *func)
 {
+    if (PyObject_TypeCheck(func, &PyUFunc_Type)) {
+        bool handled = false;
+        KirNode *r = call_ufunc(fe, call, at, func, &handled);
+        if (handled || fe_failed(fe)) {
+            return r;
+        }
+    }
     PyObject *py = PyObject_GetAttrString(func, "py_func");
     PyErr_Clear();
     KirNode *r = py != NULL && PyFunction_Check(py)

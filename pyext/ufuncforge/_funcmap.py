@@ -62,6 +62,9 @@ NumPy functions written in the kernel language (_npimpl.py):
   ("typed_empty",)    _npimpl._empty_typed(n, sample): a new array of
                       sample's type; sample is typed, never computed
 
+Other ufuncs: m["ufunc_callee"] is ufunc_callee(), which says how a
+ufunc made by ufuncforge is inlined when a kernel calls it.
+
 Module constants (``math.pi``, ``np.e``, ``math.inf``) need no entry: the
 front end freezes numbers it reaches through attributes.  The dict is
 built on first use, so importing ufuncforge does not import NumPy.
@@ -205,6 +208,31 @@ def _impl_entries(plain):
     return m
 
 
+def ufunc_callee(u):
+    """For the ufunc |u| called in a kernel: None when NumPy's own (it is
+    looked up like any function), else (function, input codes, output
+    code) of a ufuncforge ufunc, the codes None unless it has exactly one
+    loop (then the call casts to that loop's types, as NumPy would).
+    TypeError when it cannot be called from a kernel."""
+    from . import _core
+
+    info = _core.ufunc_info(u)
+    if info is None:
+        return None
+    if info["layout"]:
+        raise TypeError(f"the gufunc {u.__name__!r} cannot be called from "
+                        "a kernel: call its Python function")
+    func = getattr(u, "__wrapped__", None)
+    if func is None:
+        raise TypeError(f"the ufunc {u.__name__!r} keeps no Python function "
+                        "(NumPy < 2.1): call its Python function instead")
+    sigs = info["signatures"]
+    if info["lazy"] or len(sigs) != 1 or sigs[0].startswith("("):
+        return func, None, None
+    ret, args = sigs[0].split("(", 1)
+    return func, tuple(a.strip() for a in args[:-1].split(",")), ret
+
+
 def funcmap():
     """The dict {python object: spec tuple}, built once (borrowed: do not
     change it)."""
@@ -213,5 +241,6 @@ def funcmap():
         m = _python_entries()
         m.update(_numpy_entries())
         m.update(_impl_entries(m))
+        m["ufunc_callee"] = ufunc_callee
         _cache = m
     return _cache

@@ -137,6 +137,7 @@ def _finish(ufunc, func, doc):
     if hasattr(ufunc, "__dict__"):  # NumPy >= 2.1
         ufunc.__module__ = func.__module__
         ufunc.__qualname__ = func.__qualname__
+        ufunc.__wrapped__ = func  # inlined where a kernel calls the ufunc
         if doc and doc not in (ufunc.__doc__ or ""):
             ufunc.__doc__ = doc
     return ufunc
