@@ -322,14 +322,14 @@ int fe_scope_bind(Fe *fe, const char *name, int var)
     return rc;
 }
 
-/* Adds every name |node| (a statement list or a node) stores to the dict
- * |names| (keys in order of first appearance),
- * without entering nested functions or classes. */
-int fe_collect_stores(PyObject *node, PyObject *names)
+/* Adds every name |node| (a statement list or a node) uses with the
+ * context |ctx_kind| ("Store", "Load") to the dict |names| (keys in order
+ * of first appearance), without entering nested functions or classes. */
+static int collect_names(PyObject *node, PyObject *names, const char *ctx_kind)
 {
     if (PyList_Check(node)) {
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(node); i++) {
-            if (fe_collect_stores(PyList_GET_ITEM(node, i), names) < 0) {
+            if (collect_names(PyList_GET_ITEM(node, i), names, ctx_kind) < 0) {
                 return -1;
             }
         }
@@ -341,7 +341,7 @@ int fe_collect_stores(PyObject *node, PyObject *names)
     }
     if (fe_is_kind(node, "Name")) {
         PyObject *ctx = fe_field(node, "ctx");
-        int store = ctx != NULL && fe_is_kind(ctx, "Store");
+        int store = ctx != NULL && fe_is_kind(ctx, ctx_kind);
         Py_XDECREF(ctx);
         if (store) {
             PyObject *id = fe_field(node, "id");
@@ -364,12 +364,22 @@ int fe_collect_stores(PyObject *node, PyObject *names)
             continue;
         }
         if (PyList_Check(child) || PyObject_HasAttrString(child, "_fields")) {
-            rc = fe_collect_stores(child, names);
+            rc = collect_names(child, names, ctx_kind);
         }
         Py_DECREF(child);
     }
     Py_DECREF(fields);
     return rc;
+}
+
+int fe_collect_stores(PyObject *node, PyObject *names)
+{
+    return collect_names(node, names, "Store");
+}
+
+int fe_collect_loads(PyObject *node, PyObject *names)
+{
+    return collect_names(node, names, "Load");
 }
 
 /* ---- static values: names resolved at compile time ------------------- */
@@ -746,6 +756,13 @@ static int bind_arguments(Fe *fe, PyObject *fdef, PyObject *params, int outputs)
     Py_ssize_t np = PyList_GET_SIZE(params);
     fe->array_args = rc == 0 ? array_arguments(fdef, params, outputs) : NULL;
     rc = fe->array_args != NULL ? rc : -1;
+    fe->output_args = rc == 0 ? PySet_New(NULL) : NULL;
+    rc = fe->output_args != NULL ? rc : -1;
+    for (Py_ssize_t i = PyList_GET_SIZE(params) - outputs;
+         rc == 0 && i < PyList_GET_SIZE(params); i++) {
+        rc =
+            i >= 0 ? PySet_Add(fe->output_args, PyList_GET_ITEM(params, i)) : 0;
+    }
     int args[UF_MAXARGS];
     if (np > UF_MAXARGS) {
         fe_fail(fe, fdef, "kernels take at most %d arguments", UF_MAXARGS);
@@ -865,6 +882,7 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     Py_XDECREF(fe.err_src.text);
     Py_XDECREF(fe.scope);
     Py_XDECREF(fe.array_args);
+    Py_XDECREF(fe.output_args);
     Py_XDECREF(fe.helper_stack);
     Py_XDECREF(fe.tuples);
     return result;

@@ -53,7 +53,10 @@ typedef struct Fe {
     PyObject *resolve;     /* of the function being translated */
     PyObject *scope;       /* dict {python name: kir var index} */
     PyObject *array_args;  /* set of the kernel's arguments known to be
-                              arrays: they cannot be rebound */
+                              arrays: they cannot be rebound, except an
+                              input at the top level (p = p[0]) */
+    PyObject *output_args; /* set of the output arguments' names */
+    int nesting;           /* if / loop bodies around the statement */
     UfpySource src;        /* of the function being translated (borrowed) */
     int col_offset;        /* indentation removed before parsing */
     bool use_call_loc;     /* inside a helper: nodes get the call's loc */
@@ -108,6 +111,7 @@ int fe_fresh_local(Fe *fe, const char *base);
 int fe_scope_lookup(Fe *fe, const char *name);
 int fe_scope_bind(Fe *fe, const char *name, int var);
 int fe_collect_stores(PyObject *node, PyObject *names);
+int fe_collect_loads(PyObject *node, PyObject *names);
 bool fe_is_number(PyObject *v);
 KirNode *fe_mk_int(Fe *fe, long long v, PyObject *at);
 KirNode *fe_const_float(Fe *fe, double x, PyObject *at);

@@ -14,7 +14,9 @@ static KirNode *body_block(Fe *fe, PyObject *stmts, PyObject *at)
     StmtList l = {0};
     StmtList *saved = fe->cur;
     fe->cur = &l;
+    fe->nesting++;
     fe_translate_body(fe, stmts);
+    fe->nesting--;
     fe->cur = saved;
     return fe_to_block(fe, &l, at);
 }
@@ -64,9 +66,23 @@ static bool is_view(PyObject *e)
     return view;
 }
 
+/* Whether the expression |e| reads the name |id|. */
+static bool reads_name(PyObject *e, const char *id)
+{
+    PyObject *names = PyDict_New();
+    bool yes = names != NULL && fe_collect_loads(e, names) == 0 &&
+               PyDict_GetItemString(names, id) != NULL;
+    Py_XDECREF(names);
+    PyErr_Clear();
+    return yes;
+}
+
 /* A kernel argument known to be an array may not be rebound (its data
- * would stay as it was), except to a view (a = a[1:]); |value| is the
- * assigned expression, NULL for `a += ...`. */
+ * would stay as it was), except to a view (a = a[1:]), or an input, at
+ * the top level of the kernel, to a value computed from it (p = p[0],
+ * Numba's idiom for a '()' input declared as an array): 1 then, and the
+ * name is bound to a new local.  |value| is the assigned expression, NULL
+ * for `a += ...`. */
 static int check_rebind(Fe *fe, PyObject *target, PyObject *value)
 {
     const char *id = fe_field_str(target, "id");
@@ -76,10 +92,17 @@ static int check_rebind(Fe *fe, PyObject *target, PyObject *value)
     }
     PyObject *name = fe_field(target, "id");
     int found = name != NULL ? PySet_Contains(fe->array_args, name) : -1;
+    int output = found > 0 && fe->output_args != NULL
+                     ? PySet_Contains(fe->output_args, name)
+                     : 0;
     Py_XDECREF(name);
-    if (found < 0) {
+    if (found < 0 || output < 0) {
         fe_fail_python(fe);
         return -1;
+    }
+    if (found && !output && value != NULL && fe->nesting == 0 &&
+        reads_name(value, id)) {
+        return 1; /* p = p[0] at the top: p names a new local from here */
     }
     if (found) {
         fe_fail(fe, target,
@@ -102,8 +125,18 @@ int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
     if (fe_is_kind(target, "Subscript")) {
         return fe_store_subscript(fe, target, value, at);
     }
-    if (fe_is_kind(target, "Name") && check_rebind(fe, target, value_ast) < 0) {
+    int rebind =
+        fe_is_kind(target, "Name") ? check_rebind(fe, target, value_ast) : 0;
+    if (rebind < 0) {
         return -1;
+    }
+    if (rebind > 0) { /* an input array's name given a new value */
+        const char *id = fe_field_str(target, "id");
+        int var = id != NULL ? fe_fresh_local(fe, id) : -1;
+        if (var < 0 || fe_emit(fe, fe_mk_set(fe, var, value, at)) < 0) {
+            return -1;
+        }
+        return fe_scope_bind(fe, id, var);
     }
     int var = store_target(fe, target);
     return var < 0 ? -1 : fe_emit(fe, fe_mk_set(fe, var, value, at));
@@ -305,9 +338,11 @@ static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix, bool *returned)
     PyObject *stmts = fe_field(s, "body");
     StmtList *saved = fe->cur;
     fe->cur = prefix;
+    fe->nesting++;
     if (stmts != NULL) {
         fe_translate_body(fe, stmts);
     }
+    fe->nesting--;
     fe->cur = saved;
     Py_XDECREF(stmts);
     fe->loop_depth--;

@@ -230,3 +230,36 @@ def test_exponential_inlining_stops_with_an_error():
     assert vectorize(["f8(f8)"])(h6)(np.array([2.0]))[0] == h6(2.0)
     with pytest.raises(CompileError, match="grows past 20000 operations"):
         vectorize(["f8(f8)"])(h16)
+
+
+# ---- an input's name given a new value (Numba's p = p[0]) -------------------
+
+def scalar_from_input(a, p, out):
+    p = p[0]
+    out[0] = a[p] * p
+
+
+def test_input_rebound_at_the_top_level():
+    f = guvectorize(["void(f8[:], u1[:], f8[:])"], "(n),()->()")(
+        scalar_from_input)
+    a = np.arange(5.0)
+    p = np.array([2, 4], np.uint8)
+    np.testing.assert_array_equal(f(a, p), [4.0, 16.0])
+
+
+def rebind_output(a, out):
+    out = a[0]
+
+
+def rebind_in_loop(a, p, out):
+    for i in range(2):
+        p = p[0]
+    out[0] = p
+
+
+def test_rebinding_outputs_or_inside_blocks_is_an_error():
+    with pytest.raises(CompileError, match="cannot assign to argument 'out'"):
+        guvectorize(["void(f8[:], f8[:])"], "(n)->()")(rebind_output)
+    with pytest.raises(CompileError, match="cannot assign to argument 'p'"):
+        guvectorize(["void(f8[:], i8[:], f8[:])"], "(n),()->()")(
+            rebind_in_loop)
