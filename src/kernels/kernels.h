@@ -182,6 +182,7 @@ bool uf_type_can_cast_same_kind(UfType from, UfType to);
  * sig.c -- signature strings in every form Numba accepts.
  *
  *   'f8(f8, f8)'  'float64(float64, float64)'  '(f8, f8)' (return inferred)
+ *   'f8, f8'  'f8[:], f8[:]'  'f8,'  Numba's tuples of types (inferred)
  *   'void(float64[:], float64[::1])'  'f8[:, :](f8[:, :], f8)'
  *   'Tuple(f8, f8)(f8)' or '(f8, f8)(f8)'  several return values
  *   aliases: intp uintp boolean bool_ double float_ int_ complex128 ...
@@ -195,7 +196,7 @@ typedef struct UfSig {
     UfType args[UF_MAXARGS];
     int nret; /* 0 for void (or inferred), >1 for a tuple */
     UfType ret[UF_MAXOUTS];
-    bool ret_inferred; /* '(f8, f8)': return type to infer */
+    bool ret_inferred; /* '(f8, f8)', 'f8, f8': return type to infer */
 } UfSig;
 
 /* Parses |text| into |out|.  On error the UfLoc columns point into |text|

@@ -420,6 +420,10 @@ def test_no_matching_loop_is_type_error():
     [uf.void(uf.float64[:], uf.float64[:])],
     [(uf.float64[:], uf.float64[:])],
     ["(f8[:], f8[:])"],
+    "f8[:], f8[:]",                     # Numba's tuple form, void implied
+    ["f8[:], f8[:]"],
+    ["float64[:],float64[:],"],
+    ["void(f8[:], f8[:],)"],
 ])
 def test_signature_forms(sigs):
     def first(a, out):
@@ -427,6 +431,23 @@ def test_signature_forms(sigs):
 
     f = guvectorize(sigs, "(n)->()")(first)
     assert_same(f(np.arange(6.0).reshape(2, 3)), np.array([0.0, 3.0]))
+
+
+@pytest.mark.parametrize("target", ["cpu", "parallel"])
+def test_signature_list_without_parentheses(target):
+    """A list of Numba's tuple forms: one loop each, in order."""
+    f = guvectorize(["f8[:], i8, f8[:]", "f4[:], i8, f4[:]"], "(n),()->()",
+                    target=target)(scaled_first)
+    a = np.arange(6.0).reshape(2, 3)
+    assert_same(f(a, 3), a[:, 0] * 3)
+    a4 = a.astype(np.float32)
+    assert_same(f(a4, np.int64(3)), a4[:, 0] * 3)
+    assert list(uf.inspect_kir(f)) == ["void(f8[:], i8, f8[:])",
+                                       "void(f4[:], i8, f4[:])"]
+
+
+def scaled_first(a, k, out):
+    out[0] = a[0] * k
 
 
 @pytest.mark.parametrize("code, values", [
