@@ -1207,6 +1207,27 @@ static PyObject *signature_list(const UfpyOwner *o)
     return list;
 }
 
+/* The positions of the inputs NumPy passes read-write: new tuple, or
+ * NULL. */
+static PyObject *writable_inputs(PyObject *ufunc, const UfpyOwner *o)
+{
+    const npy_uint32 *flags = ((PyUFuncObject *)ufunc)->op_flags;
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list != NULL && i < o->nin; i++) {
+        if (!(flags[i] & NPY_ITER_READWRITE)) {
+            continue;
+        }
+        PyObject *k = PyLong_FromLong(i);
+        if (k == NULL || PyList_Append(list, k) < 0) {
+            Py_CLEAR(list);
+        }
+        Py_XDECREF(k);
+    }
+    PyObject *t = list != NULL ? PyList_AsTuple(list) : NULL;
+    Py_XDECREF(list);
+    return t;
+}
+
 PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc)
 {
     (void)module;
@@ -1234,11 +1255,18 @@ PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc)
         Py_DECREF(opts);
         return NULL;
     }
-    return Py_BuildValue("{sNsOsOsNszsssN}", "signatures", sigs, "kernel",
-                         o->kernel, "lazy", o->lazy ? Py_True : Py_False,
-                         "options", opts, "layout",
-                         o->layout != NULL ? o->layout->text : NULL, "target",
-                         o->parallel ? "parallel" : "cpu", "costs", costs);
+    PyObject *writable = writable_inputs(ufunc, o);
+    if (writable == NULL) {
+        Py_DECREF(sigs);
+        Py_DECREF(opts);
+        Py_DECREF(costs);
+        return NULL;
+    }
+    return Py_BuildValue(
+        "{sNsOsOsNszsssNsN}", "signatures", sigs, "kernel", o->kernel, "lazy",
+        o->lazy ? Py_True : Py_False, "options", opts, "layout",
+        o->layout != NULL ? o->layout->text : NULL, "target",
+        o->parallel ? "parallel" : "cpu", "costs", costs, "writable", writable);
 }
 
 /* {"kir": str, ...} from the kept stage texts of |c| ("" when a stage

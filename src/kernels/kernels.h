@@ -11,6 +11,7 @@
  *   kir_print.c  canonical s-expression printer
  *   kir_parse.c  s-expression parser (exact round trip with the printer)
  *   kir_verify.c structural verifier
+ *   kir_writes.c which arguments a kernel writes into
  *   infer.c      type inference for one signature
  *   lower.c      typed kir -> LLVM IR function (the scalar kernel)
  *   mathlib.c    intrinsic -> libm / libmvec / LLVM intrinsic mapping
@@ -349,6 +350,23 @@ KirKernel *kir_parse(const char *text, UfError *err);
  * ===================================================================== */
 
 int kir_verify(const KirKernel *k, UfError *err);
+
+/* =====================================================================
+ * kir_writes.c -- which arguments a kernel writes into.
+ *
+ * Sets bit i of |*written| when a store may write into the memory of
+ * argument i: a store into the argument itself, or into a local that may
+ * hold a view of it, however it got there (v = a[1:]; v[0] = x;
+ * a[i][j] = x; w = v[::2]; for row in a: row[0] = x).  Only the array
+ * values assigned to a local count, not the indices or conditions around
+ * them.  Conservative: a local that may hold views of two arguments counts
+ * for both, whichever one a store reaches at run time.  Untyped kir is
+ * enough (run it before inference).  Any statement that writes into an
+ * array (a future slice assignment) must add its target here.  0, or -1
+ * with |err| set when memory runs out.
+ * ===================================================================== */
+
+int kir_written_args(const KirKernel *k, uint64_t *written, UfError *err);
 
 /* =====================================================================
  * infer.c -- types for one signature.

@@ -676,7 +676,8 @@ def test_lazy_strides_and_where():
 def test_ufunc_info(add2):
     info = _core.ufunc_info(add2)
     assert set(info) == {"signatures", "kernel", "lazy", "options", "layout",
-                         "target", "costs"}
+                         "target", "costs", "writable"}
+    assert info["writable"] == ()  # a gufunc's inputs it writes into
     assert len(info["costs"]) == 2 and all(c > 0 for c in info["costs"])
     assert info["layout"] is None  # a gufunc's is its layout text
     assert info["target"] == "cpu"
