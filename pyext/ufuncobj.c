@@ -8,9 +8,11 @@
  * exactly (and every reduction: NumPy passes NULL for a reduction's first
  * DType, which only a None entry matches):
  *
- *   eager ufunc  picks the first listed loop the inputs cast to safely,
- *                Python scalars (NEP 50) taken as NumPy takes them, so
- *                f(f4_array, 2.0) with loops [f8, f4] runs the f8 loop;
+ *   eager ufunc  picks the exact loop, else the first listed loop the
+ *                inputs cast to safely, Python scalars taken as NumPy
+ *                takes them (NEP 50, and its legacy type resolution's weak
+ *                scalars: f(f8_array, 2) runs an (f8, i4) loop), so
+ *                f(f4_array, 2.0) with loops [f8, f4] runs the f4 loop;
  *   lazy ufunc   compiles the exact loop for the inputs' DTypes, registers
  *                it, and returns its DTypes so NumPy's search finds it.
  *
@@ -567,27 +569,75 @@ static PyArray_DTypeMeta *concretize_scalar(const UfpyOwner *o,
     return r;
 }
 
-/* The inputs' DTypes for matching into |in| (new references): a Python
- * scalar's DType made concrete as NumPy's promotion would (concretize_
- * scalar), or left as it is when that fails.  0 or -1. */
-static int match_dtypes(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
-                        PyArray_DTypeMeta **in)
+/* The kind order NumPy's legacy type resolution compares Python scalars
+ * with arrays by (should_use_min_scalar_weak_literals): bool 0, integers
+ * 1, floats and complex 2; a Python int counts 1, a float or complex 2. */
+static int kind_rank(PyArray_DTypeMeta *dt)
 {
+    if (dt == &PyArray_PyLongDType) {
+        return 1;
+    }
+    if (pyscalar_default(dt) != NULL) {
+        return 2;
+    }
+    UfKind k = ufpy_kind_of_dtype(dt);
+    return k == UF_B1 ? 0 : uf_kind_is_int(k) ? 1 : 2;
+}
+
+/* Whether Python scalar inputs stay weak for the legacy fits: NumPy's
+ * rule for its own ufuncs, weak only next to an array of at least their
+ * kind (f(f4_array, 2) fits an (f4, i4) loop; f(i4_array, 2.5) and
+ * f(2, 3.5) take float64 for 2.5 and int64 for 2).  A gufunc's operands do
+ * not promote together: there a Python scalar is always weak. */
+static bool scalars_weak(const UfpyOwner *o, PyArray_DTypeMeta *const op[])
+{
+    int arrays = -1, scalars = -1;
     for (int i = 0; i < o->nin; i++) {
         PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
-        /* a gufunc's operands do not promote together: a Python scalar
-         * stays weak, fitting any loop its value casts to (NEP 50) */
-        bool weak =
-            o->layout == NULL && d != NULL && pyscalar_default(d) != NULL;
-        in[i] = weak ? concretize_scalar(o, op, d)
-                     : (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
-        if (in[i] == NULL && d != NULL) {
+        if (d == NULL) {
+            continue;
+        }
+        int *rank = pyscalar_default(d) != NULL ? &scalars : &arrays;
+        *rank = kind_rank(d) > *rank ? kind_rank(d) : *rank;
+    }
+    return o->layout != NULL || (arrays >= 0 && arrays >= scalars);
+}
+
+/* The inputs as eager_select matches them.  For non-scalar inputs both
+ * arrays hold the operand's DType. */
+typedef struct Inputs {
+    /* NEP 50: each Python scalar made concrete by promotion with the
+     * other inputs (concretize_scalar), as np.add(f4_array, 2.0) makes
+     * 2.0 float32; a gufunc's scalars stay weak.  New references. */
+    PyArray_DTypeMeta *nep50[UF_MAXARGS];
+    /* NumPy's legacy type resolution: a Python scalar weak (its Python
+     * DType, which casts safely to any loop type of its kind or above:
+     * an int to any integer, float or complex; a float to any float or
+     * complex; a complex to complex) or at its default DType, as
+     * scalars_weak says.  Borrowed. */
+    PyArray_DTypeMeta *legacy[UF_MAXARGS];
+    bool scalar[UF_MAXARGS]; /* a Python int, float or complex */
+} Inputs;
+
+/* Fills |m| from the operands' DTypes |op|.  0 or -1. */
+static int match_inputs(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
+                        Inputs *m)
+{
+    bool weak = scalars_weak(o, op);
+    for (int i = 0; i < o->nin; i++) {
+        PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
+        m->scalar[i] = d != NULL && pyscalar_default(d) != NULL;
+        m->legacy[i] = m->scalar[i] && !weak ? pyscalar_default(d) : d;
+        bool concrete = m->scalar[i] && o->layout == NULL;
+        m->nep50[i] = concrete ? concretize_scalar(o, op, d)
+                               : (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        if (m->nep50[i] == NULL && d != NULL) {
             if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
-                release_dtypes(in, i);
+                release_dtypes(m->nep50, i);
                 return -1;
             }
             PyErr_Clear(); /* no common DType: NumPy reports no loop */
-            in[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
+            m->nep50[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
         }
     }
     return 0;
@@ -596,7 +646,8 @@ static int match_dtypes(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
 /* ---- the promoter: eager ufuncs -------------------------------------- */
 
 /* Whether |from| casts safely to |to|: they hold the same values, or
- * their common DType is |to|.  1 yes, 0 no, -1 error. */
+ * their common DType is |to| (for a Python scalar's DType: NEP 50's weak
+ * casts).  1 yes, 0 no, -1 error. */
 static int casts_safely(PyArray_DTypeMeta *from, PyArray_DTypeMeta *to)
 {
     UfKind k = ufpy_kind_of_dtype(from);
@@ -616,18 +667,37 @@ static int casts_safely(PyArray_DTypeMeta *from, PyArray_DTypeMeta *to)
     return ok;
 }
 
-/* How loop_fits compares the inputs with a loop's DTypes. */
+/* How loop_fits compares the inputs with a loop's DTypes, in the order
+ * eager_select tries them. */
 typedef enum Fit {
-    FIT_EXACT, /* the same DTypes */
-    FIT_SAFE,  /* each input casts safely */
-    FIT_ANY    /* only the fixed DTypes count */
+    FIT_EXACT,        /* the same DTypes (Inputs.nep50) */
+    FIT_EXACT_LEGACY, /* arrays the same, Python scalars fit (legacy) */
+    FIT_SAFE,         /* each input casts safely (nep50) */
+    FIT_SAFE_LEGACY,  /* each input casts safely (legacy) */
+    FIT_ANY           /* only the fixed DTypes count */
 } Fit;
 
+/* Whether input |i| (of |m|) fits |to| as |how| says.  1, 0 or -1. */
+static int input_fits(const Inputs *m, int i, PyArray_DTypeMeta *to, Fit how)
+{
+    switch (how) {
+    case FIT_EXACT:
+        return m->nep50[i] == to;
+    case FIT_EXACT_LEGACY:
+        return m->scalar[i] ? casts_safely(m->legacy[i], to)
+                            : m->legacy[i] == to;
+    case FIT_SAFE:
+        return casts_safely(m->nep50[i], to);
+    case FIT_SAFE_LEGACY:
+        return casts_safely(m->legacy[i], to);
+    default:
+        return 1;
+    }
+}
+
 /* Whether loop |l| fits: the DTypes fixed by |signature| are its own and
- * the other inputs (|in|, from match_dtypes) fit as |how| says.  1, 0 or
- * -1. */
-static int loop_fits(const UfpyOwner *o, const Loop *l,
-                     PyArray_DTypeMeta *const in[],
+ * the other inputs fit as |how| says.  1, 0 or -1. */
+static int loop_fits(const UfpyOwner *o, const Loop *l, const Inputs *m,
                      PyArray_DTypeMeta *const signature[], Fit how)
 {
     for (int i = 0; i < o->nin + o->nout; i++) {
@@ -637,11 +707,10 @@ static int loop_fits(const UfpyOwner *o, const Loop *l,
             }
             continue;
         }
-        if (how == FIT_ANY || i >= o->nin || in[i] == NULL) {
+        if (i >= o->nin || m->nep50[i] == NULL) {
             continue;
         }
-        int ok = how == FIT_EXACT ? in[i] == l->dtypes[i]
-                                  : casts_safely(in[i], l->dtypes[i]);
+        int ok = input_fits(m, i, l->dtypes[i], how);
         if (ok <= 0) {
             return ok;
         }
@@ -651,12 +720,12 @@ static int loop_fits(const UfpyOwner *o, const Loop *l,
 
 /* The first listed loop that fits as |how| says.  Sets |*idx| (-1: none);
  * 0 or -1. */
-static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
+static int first_fit(const UfpyOwner *o, const Inputs *m,
                      PyArray_DTypeMeta *const signature[], Fit how, int *idx)
 {
     *idx = -1;
     for (int i = 0; i < o->nloops; i++) {
-        int ok = loop_fits(o, &o->loops[i], in, signature, how);
+        int ok = loop_fits(o, &o->loops[i], m, signature, how);
         if (ok != 0) {
             *idx = ok < 0 ? -1 : i;
             return ok < 0 ? -1 : 0;
@@ -665,50 +734,40 @@ static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
     return 0;
 }
 
-/* Which fits eager_select tries, in order: the exact loop for the inputs
- * as NumPy sees them (Python scalars made concrete the NEP 50 way, and the
- * first input of a reduction, which comes in NULL), so f(f4_array, 2.0)
- * and f(2**53 + 1, 0) keep float32 and int64 as np.add does; then the
- * first loop the inputs cast to safely; with dtype= / signature= last any
- * loop with the fixed DTypes. */
-static int fits_to_try(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
-                       PyArray_DTypeMeta *const signature[], Fit *fits)
-{
-    int n = 0;
-    (void)op;
-    fits[n++] = FIT_EXACT;
-    fits[n++] = FIT_SAFE;
-    for (int i = 0; i < o->nin + o->nout; i++) {
-        if (signature[i] != NULL) {
-            fits[n++] = FIT_ANY;
-            break;
-        }
-    }
-    return n;
-}
-
-/* Eager: the exact loop, else the first listed loop the inputs cast to
- * safely, Python scalars taken as NumPy would (f(f4_array, 2.0) sees
- * float32, f(2, 3) sees int64).  When nothing fits and
- * dtype= / signature= fixed some DType, the first loop with those DTypes:
- * NumPy then checks the casts against casting=, as for its own ufuncs.
+/* Eager: the loop for the inputs as NumPy sees them, tried in Fit's order:
+ *  1. the exact loop, Python scalars made concrete the NEP 50 way (and
+ *     the first input of a reduction, which comes in NULL), so
+ *     f(f4_array, 2.0) and f(2**53 + 1, 0) keep float32 and int64 as
+ *     np.add does;
+ *  2. a loop exact for the arrays that the Python scalars fit as NumPy's
+ *     legacy type resolution lets them (weak), so f(f4_array, 2) runs an
+ *     (f4, i8) loop listed after an (f8, i8) one;
+ *  3. the first loop every input casts to safely (NEP 50 scalars);
+ *  4. the same with the legacy scalars: f(f8_array, 2) runs the only
+ *     loop (f8, i4), as np.ldexp(x, 2) does;
+ *  5. with dtype= / signature=, the first loop with the fixed DTypes:
+ *     NumPy then checks the casts against casting=, as for its own ufuncs.
  * Sets |*idx| (-1: none); 0 or -1. */
 static int eager_select(const UfpyOwner *o,
                         PyArray_DTypeMeta *const op_dtypes[],
                         PyArray_DTypeMeta *const signature[], int *idx)
 {
-    PyArray_DTypeMeta *in[UF_MAXARGS];
-    Fit fits[3];
-    int nfits = fits_to_try(o, op_dtypes, signature, fits);
+    Inputs m;
     *idx = -1;
-    if (match_dtypes(o, op_dtypes, in) < 0) {
+    if (match_inputs(o, op_dtypes, &m) < 0) {
         return -1;
     }
-    int r = 0;
-    for (int f = 0; r == 0 && *idx < 0 && f < nfits; f++) {
-        r = first_fit(o, in, signature, fits[f], idx);
+    bool fixed = false;
+    for (int i = 0; i < o->nin + o->nout; i++) {
+        fixed = fixed || signature[i] != NULL;
     }
-    release_dtypes(in, o->nin);
+    int r = 0;
+    for (int f = FIT_EXACT; r == 0 && *idx < 0 && f <= FIT_ANY; f++) {
+        if (f != FIT_ANY || fixed) {
+            r = first_fit(o, &m, signature, (Fit)f, idx);
+        }
+    }
+    release_dtypes(m.nep50, o->nin);
     return r;
 }
 
