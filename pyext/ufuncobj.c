@@ -1,9 +1,10 @@
 /*
  * ufuncobj.c -- numpy.ufunc objects around compiled kernels.
  *
- * A ufunc made here has no legacy loops (ntypes == 0).  Each signature
- * becomes one ArrayMethod whose strided loop is the JIT'd function itself
- * (UfLoopFn has NumPy's ArrayMethod loop ABI).  One catch-all promoter,
+ * A ufunc made here has no legacy loops: its ufunc.types table only lists
+ * the loops (publish_types).  Each signature becomes one ArrayMethod whose
+ * strided loop is the JIT'd function itself (UfLoopFn has NumPy's
+ * ArrayMethod loop ABI).  One catch-all promoter,
  * registered for (None, ...), handles every call that no loop matches
  * exactly (and every reduction: NumPy passes NULL for a reduction's first
  * DType, which only a None entry matches):
@@ -15,6 +16,9 @@
  *                f(f4_array, 2.0) with loops [f8, f4] runs the f4 loop;
  *   lazy ufunc   compiles the exact loop for the inputs' DTypes, registers
  *                it, and returns its DTypes so NumPy's search finds it.
+ *
+ * When no loop fits, the promoter raises DTypePromotionError, which NumPy
+ * reports as its own "no loop" UFuncTypeError.
  *
  * Like NumPy's frompyfunc, everything NumPy keeps pointers to lives in an
  * owner object stored in ufunc->obj, which NumPy releases with the ufunc:
@@ -37,6 +41,7 @@ static void owner_dealloc(UfpyOwner *self)
         ufpy_par_aux_free(self->loops[i].par);
     }
     PyMem_Free(self->loops);
+    PyMem_Free(self->types);
     PyMem_Free(self->layout);
     PyMem_Free(self->name);
     PyMem_Free(self->doc);
@@ -93,9 +98,25 @@ UfpyOwner *ufpy_owner_new(PyObject *kernel, const char *name, const char *doc,
     return o;
 }
 
-/* Makes room for one more loop, so that recording a loop NumPy already
- * holds cannot fail.  0, or -1 with MemoryError. */
-static int owner_reserve(UfpyOwner *o)
+/* Points |ufunc|'s legacy loop table (ufunc.types, ufunc.ntypes) at the
+ * type numbers of |o|'s loops, as NumPy lists its own ufuncs' loops
+ * ('dd->d').  Only the table: functions stay NULL and no legacy loop is
+ * registered (see no_legacy_resolution). */
+static void publish_types(PyObject *ufunc, UfpyOwner *o)
+{
+    int nops = o->nin + o->nout;
+    for (int i = 0; i < o->nloops; i++) {
+        for (int j = 0; j < nops; j++) {
+            o->types[i * nops + j] = (char)o->loops[i].dtypes[j]->type_num;
+        }
+    }
+    ((PyUFuncObject *)ufunc)->types = o->types;
+    ((PyUFuncObject *)ufunc)->ntypes = o->nloops;
+}
+
+/* Makes room for one more loop of |ufunc|, so that recording a loop NumPy
+ * already holds cannot fail.  0, or -1 with MemoryError. */
+static int owner_reserve(PyObject *ufunc, UfpyOwner *o)
 {
     if (o->nloops < o->cap) {
         return 0;
@@ -107,7 +128,14 @@ static int owner_reserve(UfpyOwner *o)
         return -1;
     }
     o->loops = loops;
+    char *types = PyMem_Realloc(o->types, (size_t)cap * (o->nin + o->nout));
+    if (types == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->types = types;
     o->cap = cap;
+    publish_types(ufunc, o); /* the table moved */
     return 0;
 }
 
@@ -428,7 +456,7 @@ static int add_loop(PyObject *ufunc, UfpyOwner *o, UfCompiled *c,
                      o->name);
         goto fail;
     }
-    if (owner_reserve(o) < 0) {
+    if (owner_reserve(ufunc, o) < 0) {
         goto fail;
     }
     int dup = find_loop(o, l.dtypes);
@@ -444,9 +472,10 @@ static int add_loop(PyObject *ufunc, UfpyOwner *o, UfCompiled *c,
         ufpy_par_aux_free(l.par);
         goto fail;
     }
-    o->loops[o->nloops] = l; /* room reserved above */
+    o->loops[o->nloops++] = l; /* room reserved above */
+    publish_types(ufunc, o);
     *added = true;
-    return o->nloops++;
+    return o->nloops - 1;
 fail:
     uf_compiled_free(c);
     return -1;
@@ -940,8 +969,7 @@ static int lazy_select(PyObject *ufunc, UfpyOwner *o,
     return *idx < 0 ? -1 : 0;
 }
 
-/* Fills |new_op_dtypes| (new references) with loop |l|'s DTypes, or with
- * |op_dtypes| when |l| is NULL (NumPy then reports that no loop fits).
+/* Fills |new_op_dtypes| (new references) with loop |l|'s DTypes.
  * Returns the promoter's result, 0 or 1 (see below). */
 static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
                        PyArray_DTypeMeta *const op_dtypes[],
@@ -949,11 +977,11 @@ static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
 {
     bool same = true;
     for (int i = 0; i < o->nin + o->nout; i++) {
-        PyArray_DTypeMeta *d = l != NULL ? l->dtypes[i] : op_dtypes[i];
-        new_op_dtypes[i] = (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        PyArray_DTypeMeta *d = l->dtypes[i];
+        new_op_dtypes[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
         same = same && d == op_dtypes[i];
     }
-    if (l == NULL || !same) {
+    if (!same) {
         return 0;
     }
     /*
@@ -986,6 +1014,29 @@ static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
     return added ? 1 : 0;
 }
 
+/* Raises numpy.exceptions.DTypePromotionError saying that no loop of |o|
+ * fits: NumPy turns it into its own "did not contain a loop with signature
+ * matching types" UFuncTypeError, with this one as its cause.  -1. */
+static int raise_no_loop(PyObject *ufunc, const UfpyOwner *o)
+{
+    PyObject *mod = PyImport_ImportModule("numpy.exceptions");
+    PyObject *cls =
+        mod != NULL ? PyObject_GetAttrString(mod, "DTypePromotionError") : NULL;
+    PyObject *types =
+        cls != NULL ? PyObject_GetAttrString(ufunc, "types") : NULL;
+    if (types != NULL) {
+        PyErr_Format(cls,
+                     "ufunc '%s': the inputs fit none of its loops %R "
+                     "(Python scalars fit as NumPy's type resolution lets "
+                     "them)",
+                     o->name, types);
+    }
+    Py_XDECREF(types);
+    Py_XDECREF(cls);
+    Py_XDECREF(mod);
+    return -1;
+}
+
 /* PyArrayMethod_PromoterFunction registered for (None, ...) on every
  * ufunc made here: NumPy calls it when no loop matches the operands'
  * DTypes exactly. */
@@ -1006,8 +1057,34 @@ static int promoter(PyObject *ufunc, PyArray_DTypeMeta *const op_dtypes[],
     if (r < 0) {
         return -1;
     }
-    return fill_dtypes(o, idx >= 0 ? &o->loops[idx] : NULL, added, op_dtypes,
-                       new_op_dtypes);
+    if (idx < 0) {
+        return raise_no_loop(ufunc, o);
+    }
+    return fill_dtypes(o, &o->loops[idx], added, op_dtypes, new_op_dtypes);
+}
+
+/* The ufunc's legacy type_resolver, which NumPy calls only when the
+ * promoter found no loop although the ufunc lists legacy loops (ntypes >
+ * 0: publish_types), on NumPy 2.0-2.4 after a lazy loop was just added
+ * for a call that fixed every DType (fill_dtypes), and under NumPy 2.0-2.1's
+ * deprecated legacy promotion states.  There is no legacy loop to resolve
+ * to, so it fails as the promoter does; NumPy reports its "no loop" error.
+ * -1. */
+static int no_legacy_resolution(PyUFuncObject *ufunc, NPY_CASTING casting,
+                                PyArrayObject **operands, PyObject *type_tup,
+                                PyArray_Descr **out_dtypes)
+{
+    (void)casting;
+    (void)operands;
+    (void)type_tup;
+    (void)out_dtypes;
+    UfpyOwner *o = ufpy_owner_of((PyObject *)ufunc);
+    if (o == NULL) {
+        PyErr_SetString(PyExc_SystemError,
+                        "ufuncforge type resolver called for a foreign ufunc");
+        return -1;
+    }
+    return raise_no_loop((PyObject *)ufunc, o);
 }
 
 /* ---- make_ufunc ------------------------------------------------------ */
@@ -1124,6 +1201,7 @@ static PyObject *new_ufunc(UfpyOwner *o)
     }
     /* NumPy releases obj with the ufunc (as for frompyfunc) */
     ((PyUFuncObject *)ufunc)->obj = (PyObject *)o;
+    ((PyUFuncObject *)ufunc)->type_resolver = no_legacy_resolution;
     if ((o->layout != NULL && ufpy_gufunc_setup(ufunc, o) < 0) ||
         add_promoter(ufunc, o->nin + o->nout) < 0) {
         Py_DECREF(ufunc);

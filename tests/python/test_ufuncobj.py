@@ -42,7 +42,8 @@ def test_is_ufunc(add2):
     assert add2.nin == 2 and add2.nout == 1 and add2.nargs == 3
     assert add2.identity is None
     assert "doc" in add2.__doc__
-    assert add2.ntypes == 0
+    assert add2.ntypes == 2
+    assert add2.types == ["dd->d", "ff->f"]
 
 
 def test_doc_none():
