@@ -157,8 +157,9 @@ def _find(func, text):
 # The compiler flags of `from __future__ import ...` (a function's code
 # carries them in co_flags).
 _FUTURE_FLAGS = 0
-for _name in __future__.all_feature_names:
-    _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+del _feature
 
 
 def _norm_consts(consts):
@@ -171,8 +172,10 @@ def _norm_consts(consts):
                  c.co_varnames)
         elif isinstance(c, (float, complex)):
             c = (type(c), repr(c))
-        elif isinstance(c, (tuple, frozenset)):
-            c = (type(c), _norm_consts(c))
+        elif isinstance(c, tuple):
+            c = (tuple, _norm_consts(c))
+        elif isinstance(c, frozenset):  # its order may differ: a set
+            c = (frozenset, frozenset(_norm_consts(c)))
         out.append(c)
     return tuple(out)
 

@@ -149,6 +149,20 @@ def test_modules_not_bound_by_import(tmp_path):
     assert_same(f(X), np.array([mod.k(x) for x in X]), rtol=1e-15)
 
 
+def test_set_constants_compare_as_sets(tmp_path):
+    """A set literal is a frozenset constant, whose order may differ
+    between compiles: the kernel gets the language's own error, not a
+    file-changed one."""
+    mod, _ = load(tmp_path, """
+        def k(x):
+            if x in {1.5, "a", "b", "c", "d", "e"}:
+                return 1.0
+            return 0.0
+        """)
+    with pytest.raises(CompileError, match="'in' is not supported"):
+        vectorize(["f8(f8)"])(mod.k)
+
+
 def test_check_is_cheap():
     """Well under a millisecond for a seed-sized kernel (median of 21)."""
     def selu(x):
