@@ -101,9 +101,44 @@ void *fe_fail(Fe *fe, PyObject *node, const char *fmt, ...)
     return NULL;
 }
 
-/* A Python exception is set (from a callback or an allocation). */
+/* A new reference to the pending exception, which stays pending. */
+static PyObject *peek_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *exc = PyErr_GetRaisedException();
+    PyErr_SetRaisedException(Py_NewRef(exc));
+    return exc;
+#else
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (tb != NULL) {
+        PyException_SetTraceback(v, tb);
+    }
+    PyErr_Restore(t, Py_XNewRef(v), tb);
+    return v;
+#endif
+}
+
+/* Makes |exc| (stolen) the pending exception. */
+static void raise_exception(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    PyErr_Restore(Py_NewRef(Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+#endif
+}
+
+/* A Python exception is set (from a callback or an allocation).  The
+ * first one is kept: translation goes on, and a later lookup may clear
+ * it (a helper's CompileError used to end as "internal front-end
+ * error"). */
 void *fe_fail_python(Fe *fe)
 {
+    if (fe->py_exc == NULL && PyErr_Occurred()) {
+        fe->py_exc = peek_exception();
+    }
     fe->err_is_python = true;
     return NULL;
 }
@@ -822,7 +857,10 @@ static int translate_kernel(Fe *fe, PyObject *fdef, int outputs)
 static PyObject *raise_failure(Fe *fe)
 {
     if (fe->err_is_python) {
-        if (!PyErr_Occurred()) {
+        if (fe->py_exc != NULL) {
+            raise_exception(fe->py_exc); /* the first one, still the cause */
+            fe->py_exc = NULL;
+        } else if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_RuntimeError, "internal front-end error");
         }
         return NULL;
@@ -885,5 +923,6 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     Py_XDECREF(fe.output_args);
     Py_XDECREF(fe.helper_stack);
     Py_XDECREF(fe.tuples);
+    Py_XDECREF(fe.py_exc);
     return result;
 }

@@ -78,6 +78,9 @@ typedef struct Fe {
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
     bool err_is_python; /* a Python exception is already set */
+    /* the first such exception (new reference), raised at the end even
+     * when later lookups cleared it */
+    PyObject *py_exc;
 } Fe;
 
 /* ---- frontend.c: errors, AST access, building kir, variables, static values,

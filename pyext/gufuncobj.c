@@ -2,8 +2,9 @@
  * gufuncobj.c -- generalized ufuncs: the layout given to NumPy, the
  * process_core_dims_func hook for what NumPy's own grammar lacks
  * (broadcastable n|1, computed output sizes, output-only dims), inputs
- * the kernel may write into (writable_args), and the signatures of the
- * loops a gufunc compiles, listed or lazily.
+ * the kernel writes into (found in the kernel, or listed in
+ * writable_args: NumPy passes them read-write), and the signatures of
+ * the loops a gufunc compiles, listed or lazily.
  *
  * Everything else -- the owner, loop registration, the promoter, lazy
  * compilation on first call -- is ufuncobj.c's, shared with vectorize.
@@ -87,103 +88,28 @@ int ufpy_gufunc_setup(PyObject *ufunc, UfpyOwner *o)
     return 0;
 }
 
-/* Marks the inputs of |writable| (a tuple of positions) read-write, so
- * NumPy hands the kernel the caller's arrays (or writes copies back). */
-static int set_writable(PyObject *ufunc, const UfpyOwner *o, PyObject *writable)
+/* Marks the inputs of |mask| (bit i: input i) read-write, so NumPy hands
+ * the kernel the caller's arrays, or a cast copy that it writes back when
+ * the call ends (NPY_ITER_UPDATEIFCOPY): stores are never lost. */
+static void set_writable(PyObject *ufunc, const UfpyOwner *o, uint64_t mask)
 {
     PyUFuncObject *uf = (PyUFuncObject *)ufunc;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(writable); i++) {
-        long k = PyLong_AsLong(PyTuple_GET_ITEM(writable, i));
-        if (k == -1 && PyErr_Occurred()) {
-            return -1;
+    for (int i = 0; i < o->nin; i++) {
+        if (mask & (1ull << i)) {
+            uf->op_flags[i] = NPY_ITER_READWRITE | NPY_ITER_UPDATEIFCOPY;
         }
-        if (k < 0 || k >= o->nin) {
-            PyErr_Format(PyExc_ValueError,
-                         "gufunc '%s': writable argument %ld is not one of "
-                         "its %d inputs",
-                         o->name, k, o->nin);
-            return -1;
-        }
-        uf->op_flags[k] = NPY_ITER_READWRITE | NPY_ITER_UPDATEIFCOPY;
     }
-    return 0;
 }
 
 /* ---- what the kernel writes -----------------------------------------------
  */
 
-/* Marks in |from| the arguments whose memory the array value of |n| may
- * be: an argument itself, what a local was made from (|origin|), what a
- * view (load) looks into.  New arrays and shape queries are no one's. */
-static void mentioned_args(const KirKernel *k, const KirNode *n,
-                           const uint64_t *origin, uint64_t *from)
-{
-    switch (n->op) {
-    case KIR_VAR:
-        *from |= k->vars[n->u.var].is_arg ? 1ull << n->u.var : origin[n->u.var];
-        return;
-    case KIR_LOAD:
-        mentioned_args(k, n->kids[0], origin, from);
-        return;
-    case KIR_NEWARRAY:
-    case KIR_ARRAYLIKE:
-    case KIR_ELEMCAST:
-    case KIR_SHAPE:
-    case KIR_NDIM:
-    case KIR_SIZE:
-        return;
-    default:
-        for (int i = 0; i < n->nkids; i++) {
-            mentioned_args(k, n->kids[i], origin, from);
-        }
-    }
-}
-
-/* One pass: each local's origin grows by what its assignments mention,
- * and |stored| by the origins of every STORE target.  Whether anything
- * grew. */
-static bool trace_stores(const KirKernel *k, const KirNode *n, uint64_t *origin,
-                         uint64_t *stored)
-{
-    bool grew = false;
-    uint64_t m = 0;
-    if (n->op == KIR_SET) {
-        mentioned_args(k, n->kids[0], origin, &m);
-        grew = (origin[n->u.var] | m) != origin[n->u.var];
-        origin[n->u.var] |= m;
-    } else if (n->op == KIR_STORE) {
-        mentioned_args(k, n->kids[0], origin, &m);
-        grew = (*stored | m) != *stored;
-        *stored |= m;
-    }
-    for (int i = 0; i < n->nkids; i++) {
-        grew |= trace_stores(k, n->kids[i], origin, stored);
-    }
-    return grew;
-}
-
-/* The arguments the kernel may write into, directly or through a view
- * (bit i: argument i).  Conservative: a view made from two arrays counts
- * for both.  -1 with MemoryError. */
-static int stored_args(const KirKernel *k, uint64_t *stored)
-{
-    uint64_t *origin = PyMem_Calloc((size_t)k->nvars + 1, sizeof *origin);
-    if (origin == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    *stored = 0;
-    while (trace_stores(k, k->body, origin, stored)) {
-    }
-    PyMem_Free(origin);
-    return 0;
-}
-
-/* Refuses a kernel that returns values, takes another count of arguments
- * than the layout has operands, or writes into an input not listed as
- * writable. */
+/* Refuses a kernel that returns values or takes another count of
+ * arguments than the layout has operands.  Sets |*written| to the inputs
+ * it stores into (kir_written_args: directly or through views).  0 or -1
+ * with CompileError (MemoryError). */
 static int check_gufunc_kernel(const UfpyKernel *kern, const UfGuLayout *l,
-                               uint64_t writable)
+                               uint64_t *written)
 {
     const KirKernel *k = kern->kernel;
     UfError err = {0};
@@ -199,21 +125,12 @@ static int check_gufunc_kernel(const UfpyKernel *kern, const UfGuLayout *l,
                  "input%s and %d output%s",
                  k->name, k->nargs, k->nargs == 1 ? "" : "s", l->text, l->nin,
                  l->nin == 1 ? "" : "s", l->nout, l->nout == 1 ? "" : "s");
+    } else if (kir_written_args(k, written, &err) == 0) {
+        *written &= (1ull << l->nin) - 1;
     }
-    uint64_t stored = 0;
-    if (err.kind == UF_ERR_NONE && stored_args(k, &stored) < 0) {
+    if (err.kind == UF_ERR_MEMORY) {
+        PyErr_NoMemory();
         return -1;
-    }
-    uint64_t inputs = (1ull << l->nin) - 1;
-    uint64_t bad = stored & inputs & ~writable;
-    for (int i = 0; bad != 0 && err.kind == UF_ERR_NONE; i++) {
-        if (bad & (1ull << i)) {
-            uf_error(&err, UF_ERR_TYPE, k->loc,
-                     "kernel '%s' writes into '%s', which is an input of "
-                     "layout '%s': write results into the outputs, or list "
-                     "it in writable_args",
-                     k->name, k->vars[i].name, l->text);
-        }
     }
     if (err.kind != UF_ERR_NONE) {
         ufpy_raise_compile_error(&err, &kern->src);
@@ -260,8 +177,11 @@ UfCompiled *ufpy_gufunc_compile_lazy(UfpyOwner *o,
 /* ---- make_gufunc ----------------------------------------------------------
  */
 
-/* Bit i set for each input position in |writable| (a tuple of ints). */
-static int writable_mask(PyObject *writable, uint64_t *mask)
+/* Bit i set for each input position in |writable| (a tuple of ints, the
+ * inputs writable_args names).  0, or -1 with ValueError for a position
+ * that is not an input. */
+static int writable_mask(PyObject *writable, const UfGuLayout *l,
+                         const char *name, uint64_t *mask)
 {
     *mask = 0;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(writable); i++) {
@@ -269,9 +189,14 @@ static int writable_mask(PyObject *writable, uint64_t *mask)
         if (k == -1 && PyErr_Occurred()) {
             return -1;
         }
-        if (k >= 0 && k < 64) {
-            *mask |= 1ull << k;
+        if (k < 0 || k >= l->nin) {
+            PyErr_Format(PyExc_ValueError,
+                         "gufunc '%s': writable argument %ld is not one of "
+                         "its %d inputs",
+                         name, k, l->nin);
+            return -1;
         }
+        *mask |= 1ull << k;
     }
     return 0;
 }
@@ -287,16 +212,16 @@ PyObject *ufpy_make_gufunc(PyObject *module, PyObject *args)
         return NULL;
     }
     UfCompileOptions opt;
-    uint64_t mask;
+    uint64_t listed, written = 0;
     bool parallel = false;
     if (ufpy_parse_options(options, &opt) < 0 ||
-        ufpy_option_flag(options, "parallel", &parallel) < 0 ||
-        writable_mask(writable, &mask) < 0) {
+        ufpy_option_flag(options, "parallel", &parallel) < 0) {
         return NULL;
     }
     PyObject *seq = PySequence_Fast(sigs, "signatures must be a list");
     UfGuLayout *l = seq == NULL ? NULL : ufpy_parse_layout(layout_text);
-    if (l == NULL || check_gufunc_kernel((UfpyKernel *)kernel, l, mask) < 0) {
+    if (l == NULL || writable_mask(writable, l, name, &listed) < 0 ||
+        check_gufunc_kernel((UfpyKernel *)kernel, l, &written) < 0) {
         PyMem_Free(l);
         Py_XDECREF(seq);
         return NULL;
@@ -314,8 +239,8 @@ PyObject *ufpy_make_gufunc(PyObject *module, PyObject *args)
     o->nout = l->nout;
     PyObject *ufunc = ufpy_build_ufunc(o, seq);
     Py_DECREF(seq);
-    if (ufunc != NULL && set_writable(ufunc, o, writable) < 0) {
-        Py_CLEAR(ufunc);
+    if (ufunc != NULL) {
+        set_writable(ufunc, o, listed | written);
     }
     return ufunc;
 }

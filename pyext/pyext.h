@@ -131,8 +131,10 @@ PyObject *ufpy_make_ufunc(PyObject *module, PyObject *args);
 /* _core.make_gufunc(kernel, sigs, layout, name, doc, options, writable)
  *   layout    the gufunc layout "(n),(n)->()" (src/gufunc/gufunc.h)
  *   sigs      'void(f8[:], f8[:])' ...; empty: lazy, per input dtypes
- *   writable  tuple of input positions the kernel may write into
- * Other arguments as for make_ufunc; gufuncs have no identity. */
+ *   writable  tuple of input positions listed in writable_args
+ * The inputs listed and those the kernel stores into (kir_written_args)
+ * are passed read-write.  Other arguments as for make_ufunc; gufuncs
+ * have no identity. */
 PyObject *ufpy_make_gufunc(PyObject *module, PyObject *args);
 
 /* ---- parallelobj.c (the rest is internal: ufuncobj.h) ----------------- */
@@ -150,8 +152,8 @@ PyObject *ufpy_set_parallel_min_work(PyObject *module, PyObject *arg);
 /* _core.ufunc_info(ufunc) -> dict or None: {"signatures": [str, ...],
  * "kernel": Kernel, "lazy": bool, "options": dict, "layout": str or None
  * (gufuncs), "target": "cpu" or "parallel", "costs": [estimated ns per
- * item of each loop (uf_kir_cost_ns)]}: None when |ufunc| is not one of
- * ours. */
+ * item of each loop (uf_kir_cost_ns)], "writable": (input positions NumPy
+ * passes read-write, ...)}: None when |ufunc| is not one of ours. */
 PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc);
 
 /* _core.inspect(kernel, sig, options[, layout]) -> dict {"kir": str,

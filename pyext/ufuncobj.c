@@ -1,18 +1,24 @@
 /*
  * ufuncobj.c -- numpy.ufunc objects around compiled kernels.
  *
- * A ufunc made here has no legacy loops (ntypes == 0).  Each signature
- * becomes one ArrayMethod whose strided loop is the JIT'd function itself
- * (UfLoopFn has NumPy's ArrayMethod loop ABI).  One catch-all promoter,
+ * A ufunc made here has no legacy loops: its ufunc.types table only lists
+ * the loops (publish_types).  Each signature becomes one ArrayMethod whose
+ * strided loop is the JIT'd function itself (UfLoopFn has NumPy's
+ * ArrayMethod loop ABI).  One catch-all promoter,
  * registered for (None, ...), handles every call that no loop matches
  * exactly (and every reduction: NumPy passes NULL for a reduction's first
  * DType, which only a None entry matches):
  *
- *   eager ufunc  picks the first listed loop the inputs cast to safely,
- *                Python scalars (NEP 50) taken as NumPy takes them, so
- *                f(f4_array, 2.0) with loops [f8, f4] runs the f8 loop;
+ *   eager ufunc  picks the exact loop, else the first listed loop the
+ *                inputs cast to safely, Python scalars taken as NumPy
+ *                takes them (NEP 50, and its legacy type resolution's weak
+ *                scalars: f(f8_array, 2) runs an (f8, i4) loop), so
+ *                f(f4_array, 2.0) with loops [f8, f4] runs the f4 loop;
  *   lazy ufunc   compiles the exact loop for the inputs' DTypes, registers
  *                it, and returns its DTypes so NumPy's search finds it.
+ *
+ * When no loop fits, the promoter raises DTypePromotionError, which NumPy
+ * reports as its own "no loop" UFuncTypeError.
  *
  * Like NumPy's frompyfunc, everything NumPy keeps pointers to lives in an
  * owner object stored in ufunc->obj, which NumPy releases with the ufunc:
@@ -35,6 +41,7 @@ static void owner_dealloc(UfpyOwner *self)
         ufpy_par_aux_free(self->loops[i].par);
     }
     PyMem_Free(self->loops);
+    PyMem_Free(self->types);
     PyMem_Free(self->layout);
     PyMem_Free(self->name);
     PyMem_Free(self->doc);
@@ -91,9 +98,25 @@ UfpyOwner *ufpy_owner_new(PyObject *kernel, const char *name, const char *doc,
     return o;
 }
 
-/* Makes room for one more loop, so that recording a loop NumPy already
- * holds cannot fail.  0, or -1 with MemoryError. */
-static int owner_reserve(UfpyOwner *o)
+/* Points |ufunc|'s legacy loop table (ufunc.types, ufunc.ntypes) at the
+ * type numbers of |o|'s loops, as NumPy lists its own ufuncs' loops
+ * ('dd->d').  Only the table: functions stay NULL and no legacy loop is
+ * registered (see no_legacy_resolution). */
+static void publish_types(PyObject *ufunc, UfpyOwner *o)
+{
+    int nops = o->nin + o->nout;
+    for (int i = 0; i < o->nloops; i++) {
+        for (int j = 0; j < nops; j++) {
+            o->types[i * nops + j] = (char)o->loops[i].dtypes[j]->type_num;
+        }
+    }
+    ((PyUFuncObject *)ufunc)->types = o->types;
+    ((PyUFuncObject *)ufunc)->ntypes = o->nloops;
+}
+
+/* Makes room for one more loop of |ufunc|, so that recording a loop NumPy
+ * already holds cannot fail.  0, or -1 with MemoryError. */
+static int owner_reserve(PyObject *ufunc, UfpyOwner *o)
 {
     if (o->nloops < o->cap) {
         return 0;
@@ -105,7 +128,14 @@ static int owner_reserve(UfpyOwner *o)
         return -1;
     }
     o->loops = loops;
+    char *types = PyMem_Realloc(o->types, (size_t)cap * (o->nin + o->nout));
+    if (types == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->types = types;
     o->cap = cap;
+    publish_types(ufunc, o); /* the table moved */
     return 0;
 }
 
@@ -426,7 +456,7 @@ static int add_loop(PyObject *ufunc, UfpyOwner *o, UfCompiled *c,
                      o->name);
         goto fail;
     }
-    if (owner_reserve(o) < 0) {
+    if (owner_reserve(ufunc, o) < 0) {
         goto fail;
     }
     int dup = find_loop(o, l.dtypes);
@@ -442,9 +472,10 @@ static int add_loop(PyObject *ufunc, UfpyOwner *o, UfCompiled *c,
         ufpy_par_aux_free(l.par);
         goto fail;
     }
-    o->loops[o->nloops] = l; /* room reserved above */
+    o->loops[o->nloops++] = l; /* room reserved above */
+    publish_types(ufunc, o);
     *added = true;
-    return o->nloops++;
+    return o->nloops - 1;
 fail:
     uf_compiled_free(c);
     return -1;
@@ -567,27 +598,75 @@ static PyArray_DTypeMeta *concretize_scalar(const UfpyOwner *o,
     return r;
 }
 
-/* The inputs' DTypes for matching into |in| (new references): a Python
- * scalar's DType made concrete as NumPy's promotion would (concretize_
- * scalar), or left as it is when that fails.  0 or -1. */
-static int match_dtypes(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
-                        PyArray_DTypeMeta **in)
+/* The kind order NumPy's legacy type resolution compares Python scalars
+ * with arrays by (should_use_min_scalar_weak_literals): bool 0, integers
+ * 1, floats and complex 2; a Python int counts 1, a float or complex 2. */
+static int kind_rank(PyArray_DTypeMeta *dt)
 {
+    if (dt == &PyArray_PyLongDType) {
+        return 1;
+    }
+    if (pyscalar_default(dt) != NULL) {
+        return 2;
+    }
+    UfKind k = ufpy_kind_of_dtype(dt);
+    return k == UF_B1 ? 0 : uf_kind_is_int(k) ? 1 : 2;
+}
+
+/* Whether Python scalar inputs stay weak for the legacy fits: NumPy's
+ * rule for its own ufuncs, weak only next to an array of at least their
+ * kind (f(f4_array, 2) fits an (f4, i4) loop; f(i4_array, 2.5) and
+ * f(2, 3.5) take float64 for 2.5 and int64 for 2).  A gufunc's operands do
+ * not promote together: there a Python scalar is always weak. */
+static bool scalars_weak(const UfpyOwner *o, PyArray_DTypeMeta *const op[])
+{
+    int arrays = -1, scalars = -1;
     for (int i = 0; i < o->nin; i++) {
         PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
-        /* a gufunc's operands do not promote together: a Python scalar
-         * stays weak, fitting any loop its value casts to (NEP 50) */
-        bool weak =
-            o->layout == NULL && d != NULL && pyscalar_default(d) != NULL;
-        in[i] = weak ? concretize_scalar(o, op, d)
-                     : (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
-        if (in[i] == NULL && d != NULL) {
+        if (d == NULL) {
+            continue;
+        }
+        int *rank = pyscalar_default(d) != NULL ? &scalars : &arrays;
+        *rank = kind_rank(d) > *rank ? kind_rank(d) : *rank;
+    }
+    return o->layout != NULL || (arrays >= 0 && arrays >= scalars);
+}
+
+/* The inputs as eager_select matches them.  For non-scalar inputs both
+ * arrays hold the operand's DType. */
+typedef struct Inputs {
+    /* NEP 50: each Python scalar made concrete by promotion with the
+     * other inputs (concretize_scalar), as np.add(f4_array, 2.0) makes
+     * 2.0 float32; a gufunc's scalars stay weak.  New references. */
+    PyArray_DTypeMeta *nep50[UF_MAXARGS];
+    /* NumPy's legacy type resolution: a Python scalar weak (its Python
+     * DType, which casts safely to any loop type of its kind or above:
+     * an int to any integer, float or complex; a float to any float or
+     * complex; a complex to complex) or at its default DType, as
+     * scalars_weak says.  Borrowed. */
+    PyArray_DTypeMeta *legacy[UF_MAXARGS];
+    bool scalar[UF_MAXARGS]; /* a Python int, float or complex */
+} Inputs;
+
+/* Fills |m| from the operands' DTypes |op|.  0 or -1. */
+static int match_inputs(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
+                        Inputs *m)
+{
+    bool weak = scalars_weak(o, op);
+    for (int i = 0; i < o->nin; i++) {
+        PyArray_DTypeMeta *d = input_dtype(op, o->nin, i);
+        m->scalar[i] = d != NULL && pyscalar_default(d) != NULL;
+        m->legacy[i] = m->scalar[i] && !weak ? pyscalar_default(d) : d;
+        bool concrete = m->scalar[i] && o->layout == NULL;
+        m->nep50[i] = concrete ? concretize_scalar(o, op, d)
+                               : (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        if (m->nep50[i] == NULL && d != NULL) {
             if (!PyErr_ExceptionMatches(PyExc_TypeError)) {
-                release_dtypes(in, i);
+                release_dtypes(m->nep50, i);
                 return -1;
             }
             PyErr_Clear(); /* no common DType: NumPy reports no loop */
-            in[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
+            m->nep50[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
         }
     }
     return 0;
@@ -596,7 +675,8 @@ static int match_dtypes(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
 /* ---- the promoter: eager ufuncs -------------------------------------- */
 
 /* Whether |from| casts safely to |to|: they hold the same values, or
- * their common DType is |to|.  1 yes, 0 no, -1 error. */
+ * their common DType is |to| (for a Python scalar's DType: NEP 50's weak
+ * casts).  1 yes, 0 no, -1 error. */
 static int casts_safely(PyArray_DTypeMeta *from, PyArray_DTypeMeta *to)
 {
     UfKind k = ufpy_kind_of_dtype(from);
@@ -616,18 +696,37 @@ static int casts_safely(PyArray_DTypeMeta *from, PyArray_DTypeMeta *to)
     return ok;
 }
 
-/* How loop_fits compares the inputs with a loop's DTypes. */
+/* How loop_fits compares the inputs with a loop's DTypes, in the order
+ * eager_select tries them. */
 typedef enum Fit {
-    FIT_EXACT, /* the same DTypes */
-    FIT_SAFE,  /* each input casts safely */
-    FIT_ANY    /* only the fixed DTypes count */
+    FIT_EXACT,        /* the same DTypes (Inputs.nep50) */
+    FIT_EXACT_LEGACY, /* arrays the same, Python scalars fit (legacy) */
+    FIT_SAFE,         /* each input casts safely (nep50) */
+    FIT_SAFE_LEGACY,  /* each input casts safely (legacy) */
+    FIT_ANY           /* only the fixed DTypes count */
 } Fit;
 
+/* Whether input |i| (of |m|) fits |to| as |how| says.  1, 0 or -1. */
+static int input_fits(const Inputs *m, int i, PyArray_DTypeMeta *to, Fit how)
+{
+    switch (how) {
+    case FIT_EXACT:
+        return m->nep50[i] == to;
+    case FIT_EXACT_LEGACY:
+        return m->scalar[i] ? casts_safely(m->legacy[i], to)
+                            : m->legacy[i] == to;
+    case FIT_SAFE:
+        return casts_safely(m->nep50[i], to);
+    case FIT_SAFE_LEGACY:
+        return casts_safely(m->legacy[i], to);
+    default:
+        return 1;
+    }
+}
+
 /* Whether loop |l| fits: the DTypes fixed by |signature| are its own and
- * the other inputs (|in|, from match_dtypes) fit as |how| says.  1, 0 or
- * -1. */
-static int loop_fits(const UfpyOwner *o, const Loop *l,
-                     PyArray_DTypeMeta *const in[],
+ * the other inputs fit as |how| says.  1, 0 or -1. */
+static int loop_fits(const UfpyOwner *o, const Loop *l, const Inputs *m,
                      PyArray_DTypeMeta *const signature[], Fit how)
 {
     for (int i = 0; i < o->nin + o->nout; i++) {
@@ -637,11 +736,10 @@ static int loop_fits(const UfpyOwner *o, const Loop *l,
             }
             continue;
         }
-        if (how == FIT_ANY || i >= o->nin || in[i] == NULL) {
+        if (i >= o->nin || m->nep50[i] == NULL) {
             continue;
         }
-        int ok = how == FIT_EXACT ? in[i] == l->dtypes[i]
-                                  : casts_safely(in[i], l->dtypes[i]);
+        int ok = input_fits(m, i, l->dtypes[i], how);
         if (ok <= 0) {
             return ok;
         }
@@ -651,12 +749,12 @@ static int loop_fits(const UfpyOwner *o, const Loop *l,
 
 /* The first listed loop that fits as |how| says.  Sets |*idx| (-1: none);
  * 0 or -1. */
-static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
+static int first_fit(const UfpyOwner *o, const Inputs *m,
                      PyArray_DTypeMeta *const signature[], Fit how, int *idx)
 {
     *idx = -1;
     for (int i = 0; i < o->nloops; i++) {
-        int ok = loop_fits(o, &o->loops[i], in, signature, how);
+        int ok = loop_fits(o, &o->loops[i], m, signature, how);
         if (ok != 0) {
             *idx = ok < 0 ? -1 : i;
             return ok < 0 ? -1 : 0;
@@ -665,50 +763,40 @@ static int first_fit(const UfpyOwner *o, PyArray_DTypeMeta *const in[],
     return 0;
 }
 
-/* Which fits eager_select tries, in order: the exact loop for the inputs
- * as NumPy sees them (Python scalars made concrete the NEP 50 way, and the
- * first input of a reduction, which comes in NULL), so f(f4_array, 2.0)
- * and f(2**53 + 1, 0) keep float32 and int64 as np.add does; then the
- * first loop the inputs cast to safely; with dtype= / signature= last any
- * loop with the fixed DTypes. */
-static int fits_to_try(const UfpyOwner *o, PyArray_DTypeMeta *const op[],
-                       PyArray_DTypeMeta *const signature[], Fit *fits)
-{
-    int n = 0;
-    (void)op;
-    fits[n++] = FIT_EXACT;
-    fits[n++] = FIT_SAFE;
-    for (int i = 0; i < o->nin + o->nout; i++) {
-        if (signature[i] != NULL) {
-            fits[n++] = FIT_ANY;
-            break;
-        }
-    }
-    return n;
-}
-
-/* Eager: the exact loop, else the first listed loop the inputs cast to
- * safely, Python scalars taken as NumPy would (f(f4_array, 2.0) sees
- * float32, f(2, 3) sees int64).  When nothing fits and
- * dtype= / signature= fixed some DType, the first loop with those DTypes:
- * NumPy then checks the casts against casting=, as for its own ufuncs.
+/* Eager: the loop for the inputs as NumPy sees them, tried in Fit's order:
+ *  1. the exact loop, Python scalars made concrete the NEP 50 way (and
+ *     the first input of a reduction, which comes in NULL), so
+ *     f(f4_array, 2.0) and f(2**53 + 1, 0) keep float32 and int64 as
+ *     np.add does;
+ *  2. a loop exact for the arrays that the Python scalars fit as NumPy's
+ *     legacy type resolution lets them (weak), so f(f4_array, 2) runs an
+ *     (f4, i8) loop listed after an (f8, i8) one;
+ *  3. the first loop every input casts to safely (NEP 50 scalars);
+ *  4. the same with the legacy scalars: f(f8_array, 2) runs the only
+ *     loop (f8, i4), as np.ldexp(x, 2) does;
+ *  5. with dtype= / signature=, the first loop with the fixed DTypes:
+ *     NumPy then checks the casts against casting=, as for its own ufuncs.
  * Sets |*idx| (-1: none); 0 or -1. */
 static int eager_select(const UfpyOwner *o,
                         PyArray_DTypeMeta *const op_dtypes[],
                         PyArray_DTypeMeta *const signature[], int *idx)
 {
-    PyArray_DTypeMeta *in[UF_MAXARGS];
-    Fit fits[3];
-    int nfits = fits_to_try(o, op_dtypes, signature, fits);
+    Inputs m;
     *idx = -1;
-    if (match_dtypes(o, op_dtypes, in) < 0) {
+    if (match_inputs(o, op_dtypes, &m) < 0) {
         return -1;
     }
-    int r = 0;
-    for (int f = 0; r == 0 && *idx < 0 && f < nfits; f++) {
-        r = first_fit(o, in, signature, fits[f], idx);
+    bool fixed = false;
+    for (int i = 0; i < o->nin + o->nout; i++) {
+        fixed = fixed || signature[i] != NULL;
     }
-    release_dtypes(in, o->nin);
+    int r = 0;
+    for (int f = FIT_EXACT; r == 0 && *idx < 0 && f <= FIT_ANY; f++) {
+        if (f != FIT_ANY || fixed) {
+            r = first_fit(o, &m, signature, (Fit)f, idx);
+        }
+    }
+    release_dtypes(m.nep50, o->nin);
     return r;
 }
 
@@ -881,8 +969,7 @@ static int lazy_select(PyObject *ufunc, UfpyOwner *o,
     return *idx < 0 ? -1 : 0;
 }
 
-/* Fills |new_op_dtypes| (new references) with loop |l|'s DTypes, or with
- * |op_dtypes| when |l| is NULL (NumPy then reports that no loop fits).
+/* Fills |new_op_dtypes| (new references) with loop |l|'s DTypes.
  * Returns the promoter's result, 0 or 1 (see below). */
 static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
                        PyArray_DTypeMeta *const op_dtypes[],
@@ -890,11 +977,11 @@ static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
 {
     bool same = true;
     for (int i = 0; i < o->nin + o->nout; i++) {
-        PyArray_DTypeMeta *d = l != NULL ? l->dtypes[i] : op_dtypes[i];
-        new_op_dtypes[i] = (PyArray_DTypeMeta *)Py_XNewRef((PyObject *)d);
+        PyArray_DTypeMeta *d = l->dtypes[i];
+        new_op_dtypes[i] = (PyArray_DTypeMeta *)Py_NewRef((PyObject *)d);
         same = same && d == op_dtypes[i];
     }
-    if (l == NULL || !same) {
+    if (!same) {
         return 0;
     }
     /*
@@ -927,6 +1014,29 @@ static int fill_dtypes(const UfpyOwner *o, const Loop *l, bool added,
     return added ? 1 : 0;
 }
 
+/* Raises numpy.exceptions.DTypePromotionError saying that no loop of |o|
+ * fits: NumPy turns it into its own "did not contain a loop with signature
+ * matching types" UFuncTypeError, with this one as its cause.  -1. */
+static int raise_no_loop(PyObject *ufunc, const UfpyOwner *o)
+{
+    PyObject *mod = PyImport_ImportModule("numpy.exceptions");
+    PyObject *cls =
+        mod != NULL ? PyObject_GetAttrString(mod, "DTypePromotionError") : NULL;
+    PyObject *types =
+        cls != NULL ? PyObject_GetAttrString(ufunc, "types") : NULL;
+    if (types != NULL) {
+        PyErr_Format(cls,
+                     "ufunc '%s': the inputs fit none of its loops %R "
+                     "(Python scalars fit as NumPy's type resolution lets "
+                     "them)",
+                     o->name, types);
+    }
+    Py_XDECREF(types);
+    Py_XDECREF(cls);
+    Py_XDECREF(mod);
+    return -1;
+}
+
 /* PyArrayMethod_PromoterFunction registered for (None, ...) on every
  * ufunc made here: NumPy calls it when no loop matches the operands'
  * DTypes exactly. */
@@ -947,8 +1057,34 @@ static int promoter(PyObject *ufunc, PyArray_DTypeMeta *const op_dtypes[],
     if (r < 0) {
         return -1;
     }
-    return fill_dtypes(o, idx >= 0 ? &o->loops[idx] : NULL, added, op_dtypes,
-                       new_op_dtypes);
+    if (idx < 0) {
+        return raise_no_loop(ufunc, o);
+    }
+    return fill_dtypes(o, &o->loops[idx], added, op_dtypes, new_op_dtypes);
+}
+
+/* The ufunc's legacy type_resolver, which NumPy calls only when the
+ * promoter found no loop although the ufunc lists legacy loops (ntypes >
+ * 0: publish_types), on NumPy 2.0-2.4 after a lazy loop was just added
+ * for a call that fixed every DType (fill_dtypes), and under NumPy 2.0-2.1's
+ * deprecated legacy promotion states.  There is no legacy loop to resolve
+ * to, so it fails as the promoter does; NumPy reports its "no loop" error.
+ * -1. */
+static int no_legacy_resolution(PyUFuncObject *ufunc, NPY_CASTING casting,
+                                PyArrayObject **operands, PyObject *type_tup,
+                                PyArray_Descr **out_dtypes)
+{
+    (void)casting;
+    (void)operands;
+    (void)type_tup;
+    (void)out_dtypes;
+    UfpyOwner *o = ufpy_owner_of((PyObject *)ufunc);
+    if (o == NULL) {
+        PyErr_SetString(PyExc_SystemError,
+                        "ufuncforge type resolver called for a foreign ufunc");
+        return -1;
+    }
+    return raise_no_loop((PyObject *)ufunc, o);
 }
 
 /* ---- make_ufunc ------------------------------------------------------ */
@@ -1065,6 +1201,7 @@ static PyObject *new_ufunc(UfpyOwner *o)
     }
     /* NumPy releases obj with the ufunc (as for frompyfunc) */
     ((PyUFuncObject *)ufunc)->obj = (PyObject *)o;
+    ((PyUFuncObject *)ufunc)->type_resolver = no_legacy_resolution;
     if ((o->layout != NULL && ufpy_gufunc_setup(ufunc, o) < 0) ||
         add_promoter(ufunc, o->nin + o->nout) < 0) {
         Py_DECREF(ufunc);
@@ -1207,6 +1344,27 @@ static PyObject *signature_list(const UfpyOwner *o)
     return list;
 }
 
+/* The positions of the inputs NumPy passes read-write: new tuple, or
+ * NULL. */
+static PyObject *writable_inputs(PyObject *ufunc, const UfpyOwner *o)
+{
+    const npy_uint32 *flags = ((PyUFuncObject *)ufunc)->op_flags;
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list != NULL && i < o->nin; i++) {
+        if (!(flags[i] & NPY_ITER_READWRITE)) {
+            continue;
+        }
+        PyObject *k = PyLong_FromLong(i);
+        if (k == NULL || PyList_Append(list, k) < 0) {
+            Py_CLEAR(list);
+        }
+        Py_XDECREF(k);
+    }
+    PyObject *t = list != NULL ? PyList_AsTuple(list) : NULL;
+    Py_XDECREF(list);
+    return t;
+}
+
 PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc)
 {
     (void)module;
@@ -1234,11 +1392,18 @@ PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc)
         Py_DECREF(opts);
         return NULL;
     }
-    return Py_BuildValue("{sNsOsOsNszsssN}", "signatures", sigs, "kernel",
-                         o->kernel, "lazy", o->lazy ? Py_True : Py_False,
-                         "options", opts, "layout",
-                         o->layout != NULL ? o->layout->text : NULL, "target",
-                         o->parallel ? "parallel" : "cpu", "costs", costs);
+    PyObject *writable = writable_inputs(ufunc, o);
+    if (writable == NULL) {
+        Py_DECREF(sigs);
+        Py_DECREF(opts);
+        Py_DECREF(costs);
+        return NULL;
+    }
+    return Py_BuildValue(
+        "{sNsOsOsNszsssNsN}", "signatures", sigs, "kernel", o->kernel, "lazy",
+        o->lazy ? Py_True : Py_False, "options", opts, "layout",
+        o->layout != NULL ? o->layout->text : NULL, "target",
+        o->parallel ? "parallel" : "cpu", "costs", costs, "writable", writable);
 }
 
 /* {"kir": str, ...} from the kept stage texts of |c| ("" when a stage

@@ -42,6 +42,9 @@ typedef struct UfpyOwner {
     PyObject *identity_value; /* ID_VALUE: owned; else NULL */
     Loop *loops;              /* PyMem array in registration order */
     int nloops, cap;
+    /* PyMem, cap * (nin + nout): each loop's type numbers, what NumPy's
+     * ufunc.types and ufunc.ntypes show (ufunc->types points here) */
+    char *types;
     UfGuLayout *layout; /* gufuncs: owned (PyMem); NULL for ufuncs */
     bool parallel;      /* target='parallel' */
 } UfpyOwner;

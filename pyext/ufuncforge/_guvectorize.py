@@ -29,7 +29,9 @@ def guvectorize(*args, **kws):
     which is declared as a 1-D array such as ``f8[:]``).
 
     Keywords:
-      writable_args  inputs the kernel writes into, by position or name
+      writable_args  inputs to pass read-write, by position or name; the
+                     inputs the kernel stores into (also through views)
+                     are found and passed read-write without it
       boundscheck    index checks raising IndexError; default True
       fastmath       as for vectorize
       target         'cpu', or 'parallel' (the outer loop split across

@@ -11,6 +11,7 @@
  *   kir_print.c  canonical s-expression printer
  *   kir_parse.c  s-expression parser (exact round trip with the printer)
  *   kir_verify.c structural verifier
+ *   kir_writes.c which arguments a kernel writes into
  *   infer.c      type inference for one signature
  *   lower.c      typed kir -> LLVM IR function (the scalar kernel)
  *   mathlib.c    intrinsic -> libm / libmvec / LLVM intrinsic mapping
@@ -182,6 +183,7 @@ bool uf_type_can_cast_same_kind(UfType from, UfType to);
  * sig.c -- signature strings in every form Numba accepts.
  *
  *   'f8(f8, f8)'  'float64(float64, float64)'  '(f8, f8)' (return inferred)
+ *   'f8, f8'  'f8[:], f8[:]'  'f8,'  Numba's tuples of types (inferred)
  *   'void(float64[:], float64[::1])'  'f8[:, :](f8[:, :], f8)'
  *   'Tuple(f8, f8)(f8)' or '(f8, f8)(f8)'  several return values
  *   aliases: intp uintp boolean bool_ double float_ int_ complex128 ...
@@ -195,7 +197,7 @@ typedef struct UfSig {
     UfType args[UF_MAXARGS];
     int nret; /* 0 for void (or inferred), >1 for a tuple */
     UfType ret[UF_MAXOUTS];
-    bool ret_inferred; /* '(f8, f8)': return type to infer */
+    bool ret_inferred; /* '(f8, f8)', 'f8, f8': return type to infer */
 } UfSig;
 
 /* Parses |text| into |out|.  On error the UfLoc columns point into |text|
@@ -348,6 +350,23 @@ KirKernel *kir_parse(const char *text, UfError *err);
  * ===================================================================== */
 
 int kir_verify(const KirKernel *k, UfError *err);
+
+/* =====================================================================
+ * kir_writes.c -- which arguments a kernel writes into.
+ *
+ * Sets bit i of |*written| when a store may write into the memory of
+ * argument i: a store into the argument itself, or into a local that may
+ * hold a view of it, however it got there (v = a[1:]; v[0] = x;
+ * a[i][j] = x; w = v[::2]; for row in a: row[0] = x).  Only the array
+ * values assigned to a local count, not the indices or conditions around
+ * them.  Conservative: a local that may hold views of two arguments counts
+ * for both, whichever one a store reaches at run time.  Untyped kir is
+ * enough (run it before inference).  Any statement that writes into an
+ * array (a future slice assignment) must add its target here.  0, or -1
+ * with |err| set when memory runs out.
+ * ===================================================================== */
+
+int kir_written_args(const KirKernel *k, uint64_t *written, UfError *err);
 
 /* =====================================================================
  * infer.c -- types for one signature.

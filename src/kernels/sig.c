@@ -4,16 +4,21 @@
  *
  *   'f8(f8, f8)'  'float64(int32, uint8)'  '(f8, f8)' (return inferred)
  *   'void(f8[:], f8[::1])'  'Tuple(f8, f8)(f8)'  '(f8, f8)(f8)'
+ *   'f8[:], f8[:]'  'f8,'  (Numba's tuples of types: return inferred)
  *
  * Grammar (whitespace is allowed between any two tokens):
- *   sig      := [ret] list
+ *   sig      := [ret] list | bare
  *   ret      := type | 'void' | 'none'
  *             | 'Tuple' list | 'Tuple' '(' list ')' | list
  *             | 'UniTuple' '(' type ',' count ')'
- *   list     := '(' [type {',' type}] ')'
+ *   list     := '(' [type {',' type} [',']] ')'
+ *   bare     := type ',' [type {',' type} [',']]
  *   type     := name ['[' dim {',' dim} ']'] | 'weak' name
  *   dim      := ':' | '::1'           ('::1' only last: layout C)
  * A leading list is the return tuple only when another list follows it.
+ * Numba evaluates a signature string as Python, so it reads 'f8, f8' and
+ * 'f8,' as tuples of argument types and 'f8(f8,)' with a trailing comma;
+ * a lone 'f8' is no signature there or here.
  * 'void' and 'weak' types are refused in lists; uf_type_parse accepts
  * them so it can read back anything uf_type_str writes.
  *
@@ -345,7 +350,7 @@ static int expect_char(Parser *p, char c, const char *context)
     return expected(p, p->pos, what);
 }
 
-/* list := '(' [type {',' type}] ')'
+/* list := '(' [type {',' type} [',']] ')'
  * At least |min| entries, at most |max|; |what| names an entry in
  * messages ("argument", "return type"). */
 static int parse_list(Parser *p, UfType *out, int *n, int min, int max,
@@ -368,6 +373,45 @@ static int parse_list(Parser *p, UfType *out, int *n, int min, int max,
             snprintf(context, sizeof context, "',' or ')' after %s %d", what,
                      i);
             return expected(p, p->pos, context);
+        }
+        p->pos++;
+        if (accept(p, ')')) { /* a trailing comma, as Python allows */
+            return 0;
+        }
+    }
+}
+
+/* bare := type ',' [type {',' type} [',']]     ('f8[:], f8[:]', 'f8,')
+ * The first type spans text[start, end) and was read as a return type;
+ * its ',' is consumed.  It becomes argument 1, and the return type is
+ * inferred (void for a gufunc), as for '(f8[:], f8[:])'. */
+static int parse_bare(Parser *p, UfSig *out, int start, int end)
+{
+    int after_comma = p->pos;
+    p->pos = end;
+    UF_TRY(check_entry(p, start, out->ret[0], "argument", 1));
+    p->pos = after_comma;
+    out->args[0] = out->ret[0];
+    out->nargs = 1;
+    memset(&out->ret[0], 0, sizeof out->ret[0]);
+    out->nret = 0;
+    out->ret_inferred = true;
+    for (int i = 2;; i++) {
+        skip_ws(p);
+        if (p->text[p->pos] == '\0') {
+            return 0;
+        }
+        UF_TRY(parse_entry(p, out->args, i, UF_MAXARGS, "argument"));
+        out->nargs = i;
+        skip_ws(p);
+        if (p->text[p->pos] == '\0') {
+            return 0;
+        }
+        if (p->text[p->pos] != ',') {
+            char what[64];
+            snprintf(what, sizeof what,
+                     "',' or end of signature after argument %d", i);
+            return expected(p, p->pos, what);
         }
         p->pos++;
     }
@@ -444,8 +488,10 @@ static int parse_unituple(Parser *p, UfSig *out)
 
 /* ret := type | 'void' | tuple | unituple | list
  * A leading list is the return tuple only when another list follows it;
- * alone it is the argument list and the return type is inferred. */
-static int parse_return(Parser *p, UfSig *out)
+ * alone it is the argument list and the return type is inferred.  A type
+ * followed by ',' starts a bare argument list instead: then |*bare| is
+ * set and the whole signature is read. */
+static int parse_return(Parser *p, UfSig *out, bool *bare)
 {
     if (p->text[p->pos] == '(') {
         if (!is_return_tuple(p->text, p->pos)) {
@@ -470,10 +516,12 @@ static int parse_return(Parser *p, UfSig *out)
                         "a weak literal type cannot appear in a signature");
     }
     out->nret = out->ret[0].kind == UF_VOID ? 0 : 1;
-    return 0;
+    int end = p->pos;
+    *bare = accept(p, ',');
+    return *bare ? parse_bare(p, out, start, end) : 0;
 }
 
-/* sig := [ret] list end      (see parse_return for ret)
+/* sig := [ret] list end | bare end      (see parse_return)
  * Parses all of |text| into |out| (zeroed first).  On error returns -1
  * with a UF_ERR_SYNTAX on line 1 whose columns span the offending token. */
 int uf_sig_parse(const char *text, UfSig *out, UfError *err)
@@ -484,7 +532,11 @@ int uf_sig_parse(const char *text, UfSig *out, UfError *err)
     if (text[p.pos] == '\0') {
         return expected(&p, p.pos, "a signature such as 'f8(f8, f8)'");
     }
-    UF_TRY(parse_return(&p, out));
+    bool bare = false;
+    UF_TRY(parse_return(&p, out, &bare));
+    if (bare) {
+        return 0; /* parse_bare read up to the end */
+    }
     UF_TRY(parse_list(&p, out->args, &out->nargs, 0, UF_MAXARGS, "argument"));
     skip_ws(&p);
     if (text[p.pos] != '\0') {

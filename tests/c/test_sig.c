@@ -201,6 +201,67 @@ static void test_whitespace_anywhere(void)
     check_canon(" ( f8 , f8 ) ", "(f8, f8)");
 }
 
+/* Fills |buf| with n copies of "f8" joined by ", " (a bare list). */
+static void many_bare(char *buf, size_t size, int n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%sf8",
+                                 i > 0 ? ", " : "");
+    }
+}
+
+/* Numba evaluates signature strings as Python: a tuple of types is the
+ * argument list of a signature whose return type is inferred, and a
+ * trailing comma is allowed in every list. */
+static void test_bare_lists_and_trailing_commas(void)
+{
+    check_canon("f8[:], f8[:]", "(f8[:], f8[:])");
+    check_canon(" f8[:] ,f8[::1], i8 ", "(f8[:], f8[::1], i8)");
+    check_canon("float64, int32", "(f8, i4)");
+    check_canon("f8,", "(f8)");
+    check_canon("f8[:, :], f8[:],", "(f8[:, :], f8[:])");
+    check_canon("f8(f8, f8,)", "f8(f8, f8)");
+    check_canon("void(f8[:],)", "void(f8[:])");
+    check_canon("(f8,)", "(f8)");
+    check_canon("(f8, i4,)(f8 ,)", "(f8, i4)(f8)");
+    check_canon("Tuple(f8, i4,)(f8)", "(f8, i4)(f8)");
+    UfSig s = parse_ok("f8[:], i8, f8[:]");
+    CU_ASSERT(s.ret_inferred);
+    CU_ASSERT_EQUAL(s.nret, 0);
+    CU_ASSERT_EQUAL(s.nargs, 3);
+    CU_ASSERT(uf_type_eq(s.args[0], uf_type_array(UF_F8, 1, UF_LAYOUT_A)));
+    CU_ASSERT(uf_type_eq(s.args[1], uf_type_scalar(UF_I8)));
+    char buf[512];
+    many_bare(buf, sizeof buf, UF_MAXARGS);
+    CU_ASSERT_EQUAL(parse_ok(buf).nargs, UF_MAXARGS);
+}
+
+static void test_err_bare_lists(void)
+{
+    check_err("f8", 3, 4,
+              "expected '(' to open the argument list, found end of "
+              "signature");
+    check_err("f8[:], f8[:] x", 14, 15,
+              "expected ',' or end of signature after argument 2, found "
+              "'x'");
+    check_err("f8, f8(f8)", 7, 8,
+              "expected ',' or end of signature after argument 2, found "
+              "'('");
+    check_err("f8, , f8", 5, 6, "expected a type name");
+    check_err("void, f8", 1, 5,
+              "'void' is only allowed as the return type, found it as "
+              "argument 1");
+    check_err("f8, none", 5, 9, "found it as argument 2");
+    check_err("weak f8, f8", 1, 8, "a weak literal type cannot appear");
+    check_err("f8,,", 4, 5, "expected a type name");
+    char buf[512];
+    many_bare(buf, sizeof buf, UF_MAXARGS + 1);
+    int col = 1 + 4 * UF_MAXARGS; /* "f8, " per argument */
+    check_err(buf, col, col + 2, "too many arguments: at most 32");
+}
+
 /* Fills |buf| with "<ret>(" + n copies of "f8" + ")". */
 static void many_args(char *buf, size_t size, const char *ret, int n)
 {
@@ -259,9 +320,10 @@ static void test_err_unknown_name(void)
               "expected a type name such as 'f8' or "
               "'float64', found '['");
     check_err("f8(Tuple)", 4, 9, "found 'Tuple'");
-    check_err("f8(f8,)", 7, 8,
+    check_err("f8(f8,,)", 7, 8,
               "expected a type name such as 'f8' or "
-              "'float64', found ')'");
+              "'float64', found ','");
+    check_err("f8(,)", 4, 5, "expected a type name");
     check_err("f8(f8, abcdefghijabcdefghijabcdefghijabcdefghijXYZ)", 8, 51,
               "found 'abcdefghijabcdefghijabcdefghijabcdefghij'...");
 }
@@ -567,6 +629,8 @@ static const UfTestCase cases[] = {
     UF_CASE(test_arrays_and_layouts),
     UF_CASE(test_whitespace_anywhere),
     UF_CASE(test_limits_reached),
+    UF_CASE(test_bare_lists_and_trailing_commas),
+    UF_CASE(test_err_bare_lists),
     UF_CASE(test_err_empty),
     UF_CASE(test_err_unknown_name),
     UF_CASE(test_err_void_argument),

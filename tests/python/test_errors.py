@@ -267,6 +267,25 @@ def test_function_without_source():
     assert "hint:" in message
 
 
+_namespace = {}
+exec("def helper_without_source(x):\n    return x * 2.0\n", _namespace)
+helper_without_source = _namespace["helper_without_source"]
+
+
+def calls_helper_without_source(x):
+    y = helper_without_source(x)
+    return y + 1.0
+
+
+def test_helper_without_source():
+    """The helper's CompileError itself, not a RuntimeError: translation
+    goes on after it, and later lookups used to clear it."""
+    message = compile_error(calls_helper_without_source)
+    assert_matches(message, r"cannot read the source of "
+                   r"'helper_without_source'")
+    assert "hint:" in message
+
+
 def test_forceobj_true():
     def ok(x):
         return x

@@ -172,9 +172,17 @@ def test_no_outputs_writes_back_a_cast_copy():
     assert_same(acc, np.arange(3, dtype=np.float32))
 
 
-def test_no_outputs_without_writable_args_is_refused():
-    with pytest.raises(CompileError, match="writable_args"):
-        guvectorize([F8_2], "(n),(n)")(accumulate_into)
+def test_no_outputs_without_writable_args_writes_in_place():
+    """The kernel's stores say which input is written: no writable_args
+    needed (Numba needs it, and loses the stores into a cast copy)."""
+    f = guvectorize([F8_2], "(n),(n)")(accumulate_into)
+    x = np.arange(6.0).reshape(2, 3)
+    acc = np.ones((2, 3))
+    f(x, acc)
+    assert_same(acc, x + 1)
+    acc32 = np.ones((2, 3), np.float32)
+    f(x, acc32)
+    assert_same(acc32, (x + 1).astype(np.float32))
 
 
 # ---- frozen dims ---------------------------------------------------------

@@ -420,6 +420,10 @@ def test_no_matching_loop_is_type_error():
     [uf.void(uf.float64[:], uf.float64[:])],
     [(uf.float64[:], uf.float64[:])],
     ["(f8[:], f8[:])"],
+    "f8[:], f8[:]",                     # Numba's tuple form, void implied
+    ["f8[:], f8[:]"],
+    ["float64[:],float64[:],"],
+    ["void(f8[:], f8[:],)"],
 ])
 def test_signature_forms(sigs):
     def first(a, out):
@@ -427,6 +431,23 @@ def test_signature_forms(sigs):
 
     f = guvectorize(sigs, "(n)->()")(first)
     assert_same(f(np.arange(6.0).reshape(2, 3)), np.array([0.0, 3.0]))
+
+
+@pytest.mark.parametrize("target", ["cpu", "parallel"])
+def test_signature_list_without_parentheses(target):
+    """A list of Numba's tuple forms: one loop each, in order."""
+    f = guvectorize(["f8[:], i8, f8[:]", "f4[:], i8, f4[:]"], "(n),()->()",
+                    target=target)(scaled_first)
+    a = np.arange(6.0).reshape(2, 3)
+    assert_same(f(a, 3), a[:, 0] * 3)
+    a4 = a.astype(np.float32)
+    assert_same(f(a4, np.int64(3)), a4[:, 0] * 3)
+    assert list(uf.inspect_kir(f)) == ["void(f8[:], i8, f8[:])",
+                                       "void(f4[:], i8, f4[:])"]
+
+
+def scaled_first(a, k, out):
+    out[0] = a[0] * k
 
 
 @pytest.mark.parametrize("code, values", [
@@ -1290,15 +1311,36 @@ def writes_input_rebound_alias(a, out):
     b[0] = 5.0
 
 
+def python_in_place(func, a, core_out=()):
+    """Reference for a kernel ``(a, out)`` that also writes into ``a``,
+    over the first axis of ``a``: plain Python on each ``a[i]`` of a copy.
+    Returns (the copy as the kernel left it, the outputs)."""
+    a = a.copy()
+    res = np.empty(a.shape[:1] + tuple(core_out))
+    for i in range(a.shape[0]):
+        o = np.empty(core_out or (1,))
+        func(a[i], o)
+        res[i] = o if core_out else o[0]
+    return a, res
+
+
 @pytest.mark.parametrize("func", [writes_input, writes_input_view,
                                   writes_input_alias, writes_input_augmented,
                                   writes_input_rebound_alias],
                          ids=lambda f: f.__name__)
-def test_writing_into_an_input_is_refused(func):
-    with pytest.raises(CompileError, match="writes into 'a'") as info:
-        guvectorize(["void(f8[:], f8[:])"], "(n)->()")(func)
-    assert "writable_args" in str(info.value)
-    assert "(n)->()" in str(info.value)
+@pytest.mark.parametrize("lazy", [False, True])
+def test_writing_into_an_input_updates_it(func, lazy):
+    """Numba makes such an input read-write only when writable_args names
+    it; here the kernel says so itself, through views and aliases too."""
+    sigs = [] if lazy else ["void(f8[:], f8[:])"]
+    f = guvectorize(*([sigs] if sigs else []), "(n)->()")(func)
+    assert _core.ufunc_info(f)["writable"] == (0,)
+    a = np.arange(12.0).reshape(3, 4)
+    want_a, want_out = python_in_place(func, a)
+    out = f(a)
+    assert_same(a, want_a)
+    if func is not writes_input_rebound_alias:  # it leaves out unwritten
+        assert_same(out, want_out)
 
 
 def writes_row_of_input(a, out):
@@ -1313,19 +1355,64 @@ def writes_rows_in_for(a, out):
     out[0] = 1.0
 
 
-@pytest.mark.parametrize("func", [writes_row_of_input, writes_rows_in_for],
+def writes_element_of_row(a, out):
+    a[1][2] = 7.0
+    out[0] = 2.0
+
+
+@pytest.mark.parametrize("func", [writes_row_of_input, writes_rows_in_for,
+                                  writes_element_of_row],
                          ids=lambda f: f.__name__)
-def test_writing_into_a_row_of_an_input_is_refused(func):
-    with pytest.raises(CompileError, match="writes into 'a'"):
-        guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(func)
+def test_writing_into_a_row_of_an_input_updates_it(func):
+    f = guvectorize(["void(f8[:, :], f8[:])"], "(m,n)->()")(func)
+    a = np.zeros((2, 3, 4))
+    want_a, want_out = python_in_place(func, a)
+    assert_same(f(a), want_out)
+    assert_same(a, want_a)
+
+
+def reads_only(a, out):
+    b = a[1:]
+    if a[0] > 0:
+        c = b[::-1]
+    else:
+        c = a
+    s = 0.0
+    for x in a:
+        s += x
+    out[0] = s + b[0] + c[0]
+
+
+def test_inputs_only_read_stay_read_only():
+    """Views that are only read do not make an input read-write, so
+    read-only arrays still work."""
+    f = guvectorize(["void(f8[:], f8[:])"], "(n)->()")(reads_only)
+    assert _core.ufunc_info(f)["writable"] == ()
+    a = np.arange(6.0).reshape(2, 3)
+    a.flags.writeable = False
+    assert_same(f(a), python_rows(reads_only, a))
+
+
+def test_written_input_must_be_writable():
+    """NumPy's own error for a read-only array the kernel writes into."""
+    f = guvectorize(["void(f8[:], f8[:])"], "(n)->()")(writes_input)
+    a = np.zeros((2, 3))
+    a.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        f(a)
 
 
 def test_compile_error_points_at_the_source():
     with pytest.raises(CompileError) as info:
-        guvectorize(["void(f8[:], f8[:])"], "(n)->()")(writes_input)
+        guvectorize(["void(f8[:], f8[:])"], "(n)->()")(returns_a_value)
     first = str(info.value).splitlines()[0]
     assert __file__.rsplit("/", 1)[-1] in first
-    assert f":{writes_input.__code__.co_firstlineno}:" in first
+    assert f":{returns_a_value.__code__.co_firstlineno}:" in first
+
+
+def returns_a_value(a, out):
+    out[0] = a[0]
+    return a[0]
 
 
 def test_unsupported_construct_is_compile_error():
@@ -1383,14 +1470,20 @@ def test_writable_args_of_wrong_type(writable):
                     writable_args=writable)(first_into)
 
 
-def test_writable_args_of_another_input_does_not_allow_writing():
+def test_writable_args_and_written_inputs_add_up():
+    """writable_args names inputs to pass read-write; the kernel's own
+    stores add theirs (Numba: a write into an input not named is lost when
+    NumPy passes a copy)."""
     def writes_b(a, b, out):
         b[0] = 1.0
         out[0] = a[0]
 
-    with pytest.raises(CompileError, match="writes into 'b'"):
-        guvectorize(["void(f8[:], f8[:], f8[:])"], "(n),(n)->()",
+    f = guvectorize(["void(f8[:], f8[:], f8[:])"], "(n),(n)->()",
                     writable_args=("a",))(writes_b)
+    assert _core.ufunc_info(f)["writable"] == (0, 1)
+    a, b = np.arange(3.0), np.zeros(3, np.float32)
+    assert_same(f(a, b), np.float64(0.0))
+    assert_same(b, np.array([1.0, 0.0, 0.0], np.float32))
 
 
 # ---- lazy gufuncs ----------------------------------------------------------

@@ -42,7 +42,8 @@ def test_is_ufunc(add2):
     assert add2.nin == 2 and add2.nout == 1 and add2.nargs == 3
     assert add2.identity is None
     assert "doc" in add2.__doc__
-    assert add2.ntypes == 0
+    assert add2.ntypes == 2
+    assert add2.types == ["dd->d", "ff->f"]
 
 
 def test_doc_none():
@@ -676,7 +677,8 @@ def test_lazy_strides_and_where():
 def test_ufunc_info(add2):
     info = _core.ufunc_info(add2)
     assert set(info) == {"signatures", "kernel", "lazy", "options", "layout",
-                         "target", "costs"}
+                         "target", "costs", "writable"}
+    assert info["writable"] == ()  # a gufunc's inputs it writes into
     assert len(info["costs"]) == 2 and all(c > 0 for c in info["costs"])
     assert info["layout"] is None  # a gufunc's is its layout text
     assert info["target"] == "cpu"

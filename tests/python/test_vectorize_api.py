@@ -56,11 +56,29 @@ def test_empty_call_decorator_is_lazy_ufunc():
     (uf.float64,),
     ["(f8)"],
     "(float64)",
+    "f8,",                    # Numba's tuple of argument types
+    ["float64,"],
+    "f8(f8,)",                # a trailing comma, as Python allows
 ])
 def test_eager_signature_forms(sigs):
     f = vectorize(sigs)(twice)
     assert isinstance(f, np.ufunc)
     assert_same(f(X), 2 * X)
+
+
+@pytest.mark.parametrize("target", ["cpu", "parallel"])
+@pytest.mark.parametrize("sigs", ["f8, f8", ["f8, f8"], ["f8,f8", "f4, f4"],
+                                  ("float64, float64", "(f4, f4)")])
+def test_signatures_without_parentheses(sigs, target):
+    """Numba reads 'f8, f8' as a tuple of argument types (return type
+    inferred); so does ufuncforge, for each entry of a list too."""
+    f = vectorize(sigs, target=target)(add)
+    assert f.nin == 2
+    assert_same(f(X, 2 * X), X + 2 * X)
+    if isinstance(sigs, list) and len(sigs) == 2:
+        x4 = X.astype(np.float32)
+        assert_same(f(x4, x4), x4 + x4)   # the f4 loop, not a cast
+    assert list(uf.inspect_kir(f))[0] == "f8(f8, f8)"
 
 
 def test_signature_list_sets_loops_in_order():
@@ -211,6 +229,9 @@ def test_ufunc_attributes():
     ("f8(f8,, f8)", 7),
     ("f8(f8) junk", 8),
     ("float63(f8)", 1),
+    ("f8", 3),                 # a lone type is no signature (nor in Numba)
+    ("f8, f8 junk", 8),
+    ("void, f8", 1),
 ])
 def test_malformed_signature_gives_column(sig, col):
     with pytest.raises(CompileError) as info:
