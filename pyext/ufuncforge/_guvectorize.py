@@ -124,13 +124,13 @@ def _build(func, sigs, layout, writable, options):
     """The gufunc for |func| compiled for |sigs| ([]: lazily)."""
     from . import _core
     from ._funcmap import funcmap
-    from ._source import extract, load_helper
+    from ._source import extract, helper_loader
 
     if not isinstance(layout, str):
         raise TypeError(f"the layout must be a string such as '(n)->()', "
                         f"not {type(layout).__name__}")
     fdef, source, resolve = extract(func)
-    kernel = _core.translate(fdef, source, resolve, funcmap(), load_helper,
+    kernel = _core.translate(fdef, source, resolve, funcmap(), helper_loader(),
                              _count_outputs(layout), _layout_ranks(layout))
     positions = _writable_positions(func, writable)
     doc = func.__doc__ or ""

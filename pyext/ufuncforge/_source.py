@@ -14,7 +14,9 @@
            a closure cell, then the function's globals, then builtins;
            NameError otherwise
 
-``load_helper`` is the same for plain Python functions a kernel calls.
+``load_helper`` is the same for plain Python functions a kernel calls;
+``helper_loader()`` gives one that reads each helper once per
+translation.
 
 The text is read from the function's file when the decorator runs, so it
 is checked against the code Python runs (``_check_fresh``): a file edited
@@ -334,9 +336,14 @@ def extract(func):
     return fdef, source, make_resolver(func)
 
 
-@functools.lru_cache(maxsize=512)
 def load_helper(func):
     """(fdef, source, resolve) of a plain Python function called by a
-    kernel, to be translated and inlined: the same as extract(), read
-    once per function (a helper inlined many times is parsed once)."""
+    kernel, to be translated and inlined: the same as extract()."""
     return extract(func)
+
+
+def helper_loader():
+    """load_helper for one translation: each helper is read once however
+    often the kernel inlines it, and read again by the next translation
+    (so an edited file is noticed every time)."""
+    return functools.lru_cache(maxsize=None)(load_helper)

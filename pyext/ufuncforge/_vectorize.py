@@ -122,10 +122,10 @@ def _build(func, sigs, identity, options):
     """The ufunc for |func| compiled for |sigs| ([]: lazily)."""
     from . import _core
     from ._funcmap import funcmap
-    from ._source import extract, load_helper
+    from ._source import extract, helper_loader
 
     fdef, source, resolve = extract(func)
-    kernel = _core.translate(fdef, source, resolve, funcmap(), load_helper)
+    kernel = _core.translate(fdef, source, resolve, funcmap(), helper_loader())
     doc = func.__doc__ or ""
     ufunc = _core.make_ufunc(kernel, sigs, func.__name__, doc, identity,
                              options)
