@@ -9,6 +9,7 @@
  *   frontend_stmt.c  statements, and helper functions inlined at calls
  *   frontend_array.c array syntax: indexing, stores, shapes, new arrays,
  *                    reductions, loops over arrays
+ *   frontend_raise.c raise and assert
  *
  * Every fe_* function that builds kir returns NULL (or -1) once an error
  * is recorded in the Fe; the first error wins.
@@ -145,5 +146,10 @@ KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
                        const char *kind, const char *arg);
 int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                   KirNode **bounds, StmtList *prefix);
+
+/* ---- frontend_raise.c: raise and assert */
+
+int fe_translate_raise(Fe *fe, PyObject *s);
+int fe_translate_assert(Fe *fe, PyObject *s);
 
 #endif /* UFPY_FRONTEND_H */

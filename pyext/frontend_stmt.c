@@ -507,8 +507,6 @@ static const char *unsupported_stmt(PyObject *s)
         {"TryStar", "try statements"},
         {"With", "with statements"},
         {"AsyncWith", "with statements"},
-        {"Raise", "raise statements"},
-        {"Assert", "assert statements"},
         {"Import", "imports"},
         {"ImportFrom", "imports"},
         {"Delete", "del statements"},
@@ -555,6 +553,12 @@ static int translate_stmt(Fe *fe, PyObject *s)
     }
     if (fe_is_kind(s, "Expr")) {
         return translate_expr_stmt(fe, s);
+    }
+    if (fe_is_kind(s, "Raise")) {
+        return fe_translate_raise(fe, s);
+    }
+    if (fe_is_kind(s, "Assert")) {
+        return fe_translate_assert(fe, s);
     }
     fe_fail(fe, s, "%s are not supported in a kernel", unsupported_stmt(s));
     return -1;
@@ -611,7 +615,7 @@ static bool always_returns(PyObject *stmts)
         return false;
     }
     PyObject *last = PyList_GET_ITEM(stmts, n - 1);
-    if (fe_is_kind(last, "Return")) {
+    if (fe_is_kind(last, "Return") || fe_is_kind(last, "Raise")) {
         return true;
     }
     if (!fe_is_kind(last, "If")) {
@@ -819,6 +823,12 @@ static int helper_body(Fe *fe, PyObject *fdef, HelperCtx *h, StmtList *inner,
                    fe_is_kind(PyList_GET_ITEM(body, nb - 1), "Return"));
     fe->cur = inner;
     fe->helper = h;
+    if (rc == 0 && count_returns(body) == 0) {
+        /* it only raises: its value, never used, must not widen the
+         * caller's types (b1 promotes to anything) */
+        rc = fe_emit(
+            fe, fe_mk_set(fe, h->ret_var, fe_mk_bool(fe, false, fdef), fdef));
+    }
     if (rc == 0) {
         rc = fe_translate_body(fe, body);
     }

@@ -858,7 +858,7 @@ static void infer_stmt(Infer *I, KirNode *n)
     case KIR_EXPR:
         infer_expr(I, n->kids[0]);
         break;
-    default: /* break, continue */
+    default: /* break, continue, raise */
         break;
     }
     n->type = T_UNKNOWN;
@@ -901,6 +901,7 @@ static bool never_falls_through(const KirNode *n)
 {
     switch (n->op) {
     case KIR_RETURN:
+    case KIR_RAISE:
         return true;
     case KIR_BLOCK:
         return n->nkids > 0 && never_falls_through(n->kids[n->nkids - 1]);

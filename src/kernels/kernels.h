@@ -276,6 +276,8 @@ struct KirNode {
         int32_t var;  /* VAR, SET, FOR: index into KirKernel.vars */
         int32_t fn;   /* CALL: KirFn */
         UfType to;    /* CAST */
+        /* STR: NUL-terminated text in the arena */
+        const char *str;
     } u;
 };
 
@@ -322,7 +324,8 @@ KirNode *kir_node_new(KirKernel *k, KirOp op, int nkids, UfLoc loc);
  *   (kernel leaky_relu (x)
  *     (return (select (> x 0) x (* 0.01 x))))
  *
- * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name.
+ * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name
+ * "text" (a string: \" \\ \n \t and \xHH escapes).
  * Each statement of a block starts on its own line, indented two spaces
  * per level; expressions stay on one line.  Flags add an annotation after
  * any node: ":f8" (its type) and "@3:7-12" (its location).  The parser
@@ -387,6 +390,7 @@ double uf_kir_cost_ns(const KirKernel *k, const UfSig *sig, bool gufunc);
 #define UF_KFLAG_NOMEM 0x20          /* error: a loop buffer could not be had */
 #define UF_KFLAG_INDEX 0x40          /* error: an index out of bounds */
 #define UF_KFLAG_VALUE 0x80          /* error: a bad value (ValueError) */
+#define UF_KFLAG_RAISE 0x100         /* error: a raise or a failed assert */
 #define UF_KFLAG_REPORTED 0x20000000 /* the error was reported already */
 #define UF_KFLAG_ERROR 0x40000000    /* a kernel error stopped the loop */
 
@@ -492,12 +496,17 @@ const char *uf_rt_error_message(int32_t kflags);
  * errors only make the loop return -1. */
 typedef void (*UfErrorReporter)(int32_t kflags, const char *message);
 UF_API void uf_rt_set_error_reporter(UfErrorReporter reporter);
-/* Called by JIT'd loops once per failing call.  For UF_KFLAG_INDEX and
- * UF_KFLAG_VALUE the message is the one the kernel formatted on this
- * thread (uf_rt_index_error / uf_rt_value_error). */
+/* Called by JIT'd loops once per failing call.  For UF_KFLAG_INDEX,
+ * UF_KFLAG_VALUE and UF_KFLAG_RAISE the message is the one the kernel
+ * formatted on this thread (uf_rt_index_error / value_error / raise). */
 void uf_rt_report_error(int32_t kflags);
-/* The message of the last index or value error on this thread. */
+/* The message of the last index, value or raise error on this thread. */
 const char *uf_rt_pending_message(void);
+/* The exception key of the last raise on this thread ("" before any):
+ * what the kernel's (raise KEY MESSAGE) named, e.g. "ValueError".  The
+ * reporter of UF_KFLAG_RAISE reads it; uf_rt_report_captured restores it
+ * from the capture. */
+UF_API const char *uf_rt_pending_exception(void);
 
 /* Error capture: a loop running on a worker thread must never call the
  * reporter (the Python one takes the GIL, which the calling thread may
@@ -507,7 +516,8 @@ const char *uf_rt_pending_message(void);
 typedef struct UfErrorCapture {
     int32_t kflags;    /* the reported UF_KFLAG_* bits */
     bool set;          /* an error was recorded */
-    char message[256]; /* its message (NUL-terminated, maybe truncated) */
+    char message[512]; /* its message (NUL-terminated, maybe truncated) */
+    char exc[128];     /* UF_KFLAG_RAISE: the exception's key, else "" */
 } UfErrorCapture;
 /* This thread's uf_rt_report_error fills *c (first error only) instead of
  * calling the reporter; NULL turns capturing off. */
@@ -535,6 +545,11 @@ enum UfValueError {
 };
 int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
                           int64_t a, int64_t b);
+/* (raise EXC MSG): the message "MSG (kernel 'K', line L)" (or "(kernel
+ * 'K', line L)" for an empty MSG) and the exception key |exc| become
+ * this thread's pending ones; returns UF_KFLAG_ERROR | UF_KFLAG_RAISE. */
+int32_t uf_rt_raise(const char *kernel, int32_t line, const char *exc,
+                    const char *msg);
 
 /* Scratch arrays of a kernel call: a block of |nbytes| (16-aligned) put
  * on the list at *head, or NULL when memory is short; all freed by

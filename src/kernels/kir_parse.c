@@ -401,6 +401,75 @@ static int parse_atom(Parser *p, KirNode **out)
     return 0;
 }
 
+/* The value of hex digit |c|, or -1. */
+static int hex_value(char c)
+{
+    if (is_digit(c)) {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+
+/* Decodes the escape after the backslash at s[*i] into *out; -1 when it
+ * is not one of \" \\ \n \t \xHH (\x00 included: a string is
+ * NUL-terminated). */
+static int unescape(const char *s, size_t *i, char *out)
+{
+    char c = s[*i];
+    *i += 1;
+    if (c == '"' || c == '\\') {
+        *out = c;
+    } else if (c == 'n' || c == 't') {
+        *out = c == 'n' ? '\n' : '\t';
+    } else if (c == 'x' && hex_value(s[*i]) >= 0 && hex_value(s[*i + 1]) >= 0 &&
+               hex_value(s[*i]) * 16 + hex_value(s[*i + 1]) != 0) {
+        *out = (char)(hex_value(s[*i]) * 16 + hex_value(s[*i + 1]));
+        *i += 2;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* string := '"' (CHAR | '\' ESCAPE)* '"' on one line */
+static int parse_string(Parser *p, KirNode **out)
+{
+    Tok open = take(p, 1);
+    const char *s = p->text + p->pos;
+    size_t raw = 0, i = 0, n = 0;
+    while (s[raw] != '"' && s[raw] != '\0' && s[raw] != '\n') {
+        bool escape =
+            s[raw] == '\\' && s[raw + 1] != '\0' && s[raw + 1] != '\n';
+        raw += escape ? 2 : 1;
+    }
+    if (s[raw] != '"') {
+        return syntax_error(p, open.loc, "unterminated string");
+    }
+    char *text = kir_arena_alloc(p->k->arena, raw + 1);
+    KirNode *node = kir_node_new(p->k, KIR_STR, 0, open.loc);
+    if (text == NULL || node == NULL) {
+        return uf_error_nomem(p->err);
+    }
+    while (i < raw) {
+        if (s[i] != '\\') {
+            text[n++] = s[i++];
+        } else if (i++, unescape(s, &i, &text[n++]) < 0) {
+            UfLoc loc = {open.loc.line, open.loc.col + (int32_t)i, 0};
+            loc.end_col = loc.col + 1;
+            return syntax_error(p, loc, "invalid escape in a string");
+        }
+    }
+    text[n] = '\0';
+    node->u.str = text;
+    node->loc.end_col = open.loc.col + (int32_t)raw + 2;
+    p->pos += raw + 1;
+    *out = node;
+    return 0;
+}
+
 /* ---- annotations -------------------------------------------------------- */
 
 /* TYPE, handed to uf_type_parse; its error columns are moved onto |t|. */
@@ -634,12 +703,14 @@ static int parse_list(Parser *p, KirNode **out)
     return 0;
 }
 
-/* node := (atom | list) annotations */
+/* node := (atom | string | list) annotations */
 static int parse_node(Parser *p, KirNode **out)
 {
     char c = peek(p);
     if (c == '(') {
         UF_TRY(parse_list(p, out));
+    } else if (c == '"') {
+        UF_TRY(parse_string(p, out));
     } else if (!is_delim(c)) {
         UF_TRY(parse_atom(p, out));
     } else {

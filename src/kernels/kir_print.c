@@ -134,7 +134,29 @@ static const char *var_name(const KirKernel *k, int32_t var)
     return k->vars[var].name;
 }
 
-/* The payload of an atom: 3  0.5  2.0j  True  None  x. */
+/* A string in double quotes: '"' '\\' newline and tab escaped with a
+ * backslash, other control characters as \xHH; other bytes (UTF-8) as
+ * they are. */
+static void put_quoted(Buf *b, const char *s)
+{
+    put(b, "\"", 1);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\') {
+            putf(b, "\\%c", *c);
+        } else if (*c == '\n') {
+            put_str(b, "\\n");
+        } else if (*c == '\t') {
+            put_str(b, "\\t");
+        } else if (*c < 0x20 || *c == 0x7f) {
+            putf(b, "\\x%02x", *c);
+        } else {
+            put(b, (const char *)c, 1);
+        }
+    }
+    put(b, "\"", 1);
+}
+
+/* The payload of an atom: 3  0.5  2.0j  True  None  x  "text". */
 static void put_atom(Buf *b, const KirKernel *k, const KirNode *n)
 {
     char num[64];
@@ -155,6 +177,9 @@ static void put_atom(Buf *b, const KirKernel *k, const KirNode *n)
         break;
     case KIR_NONE:
         put_str(b, "None");
+        break;
+    case KIR_STR:
+        put_quoted(b, n->u.str != NULL ? n->u.str : "");
         break;
     default:
         put_str(b, var_name(k, n->u.var));

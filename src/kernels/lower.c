@@ -775,6 +775,8 @@ static int lower_stmt(Lower *L, const KirNode *n)
         return lower_expr(L, n->kids[0]) == NULL ? -1 : 0;
     case KIR_STORE:
         return l_array_store(L, n);
+    case KIR_RAISE:
+        return l_raise(L, n);
     default:
         return uf_error(L->err, UF_ERR_INTERNAL, n->loc,
                         "'%s' is not a statement", kir_op_info[n->op].text);
