@@ -63,6 +63,9 @@ typedef struct Fe {
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
     bool err_is_python; /* a Python exception is already set */
+    /* 1 + the local a `break` of the innermost loop sets (its else
+     * clause runs when the local is false), or 0 */
+    int loop_else_flag;
 } Fe;
 
 /* ---- frontend.c: errors, AST access, building kir, variables, static values,

@@ -258,15 +258,74 @@ static int translate_if(Fe *fe, PyObject *s)
     return fe_emit(fe, n);
 }
 
-static bool has_orelse(Fe *fe, PyObject *s, const char *what)
+/* Whether the statements |stmts| of a loop's body hold a `break` of that
+ * loop (not of a nested one: only a nested loop's else clause breaks the
+ * outer loop). */
+static bool breaks_out(PyObject *stmts)
 {
-    PyObject *orelse = fe_field(s, "orelse");
-    bool has = orelse != NULL && PyList_GET_SIZE(orelse) > 0;
-    Py_XDECREF(orelse);
-    if (has) {
-        fe_fail(fe, s, "'%s ... else' is not supported in a kernel", what);
+    bool found = false;
+    for (Py_ssize_t i = 0; !found && i < PyList_GET_SIZE(stmts); i++) {
+        PyObject *st = PyList_GET_ITEM(stmts, i);
+        bool loop = fe_is_kind(st, "For") || fe_is_kind(st, "While");
+        found = fe_is_kind(st, "Break");
+        static const char *const blocks[] = {"body", "orelse"};
+        for (int b = loop ? 1 : 0; !found && b < 2; b++) {
+            PyObject *child =
+                fe_is_kind(st, "If") || loop ? fe_field(st, blocks[b]) : NULL;
+            found = child != NULL && PyList_Check(child) && breaks_out(child);
+            Py_XDECREF(child);
+        }
     }
-    return has;
+    return found;
+}
+
+/* The else clause of the loop |s|, before the loop: when the body can
+ * break, a fresh flag `broke = False` that its breaks set.  The loop's
+ * breaks then set the flag; *|saved| keeps the enclosing loop's. */
+static int loop_else_begin(Fe *fe, PyObject *s, int *saved)
+{
+    *saved = fe->loop_else_flag;
+    fe->loop_else_flag = 0;
+    PyObject *orelse = fe_field(s, "orelse"), *body = fe_field(s, "body");
+    int rc = orelse != NULL && body != NULL ? 0 : -1;
+    if (rc == 0 && PyList_GET_SIZE(orelse) > 0 && breaks_out(body)) {
+        int flag = fe_fresh_local(fe, "broke");
+        rc =
+            flag < 0
+                ? -1
+                : fe_emit(fe, fe_mk_set(fe, flag, fe_mk_bool(fe, false, s), s));
+        fe->loop_else_flag = flag + 1;
+    }
+    Py_XDECREF(orelse);
+    Py_XDECREF(body);
+    return rc;
+}
+
+/* After the loop |s|: its else clause, run when no break left the loop
+ * (`if not broke: ...`, or plainly when the body cannot break). */
+static int loop_else_end(Fe *fe, PyObject *s, int saved)
+{
+    int flag = fe->loop_else_flag - 1;
+    fe->loop_else_flag = saved;
+    PyObject *orelse = fe_field(s, "orelse");
+    if (orelse == NULL || PyList_GET_SIZE(orelse) == 0) {
+        Py_XDECREF(orelse);
+        return orelse != NULL ? 0 : -1;
+    }
+    int rc;
+    if (flag < 0) {
+        rc = fe_translate_body(fe, orelse);
+    } else {
+        KirNode *then = body_block(fe, orelse, s);
+        KirNode *n = then != NULL ? fe_mk(fe, KIR_IF, 2, s) : NULL;
+        if (n != NULL) {
+            n->kids[0] = fe_mk1(fe, KIR_NOT, fe_mk_var(fe, flag, s), s);
+            n->kids[1] = then;
+        }
+        rc = fe_emit(fe, n);
+    }
+    Py_DECREF(orelse);
+    return rc;
 }
 
 /* After a loop of a helper that returned from inside it (|returned|):
@@ -323,7 +382,8 @@ static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix, bool *returned)
  * while True: <statements>; if not c: break; body */
 static int translate_while(Fe *fe, PyObject *s)
 {
-    if (has_orelse(fe, s, "while")) {
+    int saved_flag;
+    if (loop_else_begin(fe, s, &saved_flag) < 0) {
         return -1;
     }
     bool returned = false;
@@ -349,7 +409,8 @@ static int translate_while(Fe *fe, PyObject *s)
     KirNode *body = c != NULL ? loop_body(fe, s, &pre, &returned) : NULL;
     uf_free(pre.items);
     KirNode *n = body != NULL ? fe_mk2(fe, KIR_WHILE, c, body, s) : NULL;
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    int rc = fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    return rc < 0 ? -1 : loop_else_end(fe, s, saved_flag);
 }
 
 /* The arguments of range(...) as start, stop, step. */
@@ -377,7 +438,8 @@ static int range_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
 /* for i in range(...), for x in array, for i, x in enumerate(array) */
 static int translate_for(Fe *fe, PyObject *s)
 {
-    if (has_orelse(fe, s, "for")) {
+    int saved_flag;
+    if (loop_else_begin(fe, s, &saved_flag) < 0) {
         return -1;
     }
     bool returned = false;
@@ -403,7 +465,8 @@ static int translate_for(Fe *fe, PyObject *s)
         memcpy(n->kids, b, sizeof b);
         n->kids[3] = body;
     }
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    rc = fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    return rc < 0 ? -1 : loop_else_end(fe, s, saved_flag);
 }
 
 /* return e  /  return a, b */
@@ -482,6 +545,10 @@ static int translate_jump(Fe *fe, PyObject *s, KirOp op)
     if (depth == 0) {
         fe_fail(fe, s, "'%s' outside a loop", kir_op_info[op].text);
         return -1;
+    }
+    if (op == KIR_BREAK && fe->loop_else_flag > 0) { /* skips the else */
+        UF_TRY(fe_emit(fe, fe_mk_set(fe, fe->loop_else_flag - 1,
+                                     fe_mk_bool(fe, true, s), s)));
     }
     return fe_emit(fe, fe_mk(fe, op, 0, s));
 }
