@@ -10,6 +10,8 @@
  *   frontend_array.c array syntax: indexing, stores, shapes, new arrays,
  *                    reductions, loops over arrays
  *   frontend_raise.c raise and assert
+ *   frontend_frozen.c tuples, lists and arrays frozen as constant arrays,
+ *                    Enum members, float('inf')
  *
  * Every fe_* function that builds kir returns NULL (or -1) once an error
  * is recorded in the Fe; the first error wins.
@@ -66,6 +68,8 @@ typedef struct Fe {
     /* 1 + the local a `break` of the innermost loop sets (its else
      * clause runs when the local is false), or 0 */
     int loop_else_flag;
+    PyObject *frozen;     /* {id(obj): (obj, local)} of frozen arrays */
+    StmtList frozen_sets; /* their (set local (constarray ...)) */
 } Fe;
 
 /* ---- frontend.c: errors, AST access, building kir, variables, static values,
@@ -149,6 +153,20 @@ KirNode *fe_array_spec(Fe *fe, PyObject *call, const char *what,
                        const char *kind, const char *arg);
 int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                   KirNode **bounds, StmtList *prefix);
+
+/* ---- frontend_frozen.c: frozen arrays, Enum members, constant
+ * conversions.  Each returns NULL (or 1) without an error when its
+ * construct is not there. */
+
+KirNode *fe_frozen_expr(Fe *fe, PyObject *v, PyObject *at);
+int fe_frozen_prologue(Fe *fe, StmtList *top);
+bool fe_is_frozen_sequence(Fe *fe, PyObject *e);
+PyObject *fe_enum_item(Fe *fe, PyObject *e);
+KirNode *fe_static_subscript(Fe *fe, PyObject *e);
+int fe_check_frozen_store(Fe *fe, PyObject *value);
+int fe_assign_frozen(Fe *fe, PyObject *elts, PyObject *value, PyObject *at);
+KirNode *fe_const_call(Fe *fe, PyObject *call, PyObject *func,
+                       const char *kind);
 
 /* ---- frontend_raise.c: raise and assert */
 

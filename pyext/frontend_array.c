@@ -360,6 +360,10 @@ static int store_array(Fe *fe, PyObject *target)
         fe_fail_python(fe);
         return -1;
     }
+    if (fe_check_frozen_store(fe, value) < 0) { /* COEFFS[0] = ... */
+        Py_DECREF(value);
+        return -1;
+    }
     const char *id = is_name(value) ? fe_field_str(value, "id") : NULL;
     int var = id != NULL ? fe_scope_lookup(fe, id) : -1;
     if (var < 0 && fe_is_shape_attribute(fe, value)) {
@@ -758,13 +762,14 @@ static int loop_sequence(Fe *fe, PyObject *iter, PyObject **seq,
     const char *id = is_name(iter) ? fe_field_str(iter, "id") : NULL;
     if (!*enumerated) {
         bool array = (id != NULL && fe_scope_lookup(fe, id) >= 0) ||
-                     fe_is_kind(iter, "Subscript");
+                     fe_is_kind(iter, "Subscript") ||
+                     fe_is_frozen_sequence(fe, iter);
         if (array) {
             *seq = Py_NewRef(iter);
         } else if (!fe_failed(fe)) {
             fe_fail(fe, iter,
-                    "a kernel can only loop over range(...), an array or "
-                    "enumerate(array)");
+                    "a kernel can only loop over range(...), an array, a "
+                    "global tuple or enumerate(array)");
         }
         return array ? 0 : -1;
     }

@@ -494,6 +494,10 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
     if (fe_is_array_spec(kind)) {
         return fe_array_spec(fe, call, what, kind, arg);
     }
+    KirNode *c = fe_const_call(fe, call, func, kind); /* float('inf') */
+    if (c != NULL || fe_failed(fe)) {
+        return c;
+    }
     KirNode *a[8];
     int n = fe_call_args(fe, call, a, 8, what);
     if (n < 0) {
@@ -699,8 +703,9 @@ KirNode *fe_translate_expr(Fe *fe, PyObject *e)
     if (fe_is_kind(e, "Attribute")) {
         return translate_attribute(fe, e);
     }
-    if (fe_is_kind(e, "Subscript")) {
-        return fe_translate_subscript(fe, e);
+    if (fe_is_kind(e, "Subscript")) { /* Color['RED'] first */
+        KirNode *n = fe_static_subscript(fe, e);
+        return n != NULL || fe_failed(fe) ? n : fe_translate_subscript(fe, e);
     }
     return fe_fail(fe, e, "%s are not supported in a kernel",
                    fe_unsupported_expr(e));

@@ -125,6 +125,11 @@ static int assign_tuple(Fe *fe, PyObject *target, PyObject *value, PyObject *at)
         Py_DECREF(elts);
         return rc;
     }
+    int frozen = elts != NULL ? fe_assign_frozen(fe, elts, value, at) : 1;
+    if (frozen <= 0) { /* a, b = PAIR: a frozen tuple */
+        Py_DECREF(elts);
+        return frozen;
+    }
     PyObject *vals =
         fe_is_kind(value, "Tuple") ? fe_field(value, "elts") : NULL;
     int rc = -1;
@@ -845,7 +850,7 @@ static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
     for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
         KirNode *v =
             i < n ? a[i]
-                  : fe_const_number(
+                  : fe_static_expr(
                         fe, PyTuple_GET_ITEM(defaults, i - (np - nd)), call);
         char base[96];
         fe_kir_name(PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)), base,

@@ -134,6 +134,10 @@ typedef enum UfLayout {
 /* UfType.flags: UF_TYPE_WEAK marks an untyped Python literal (NEP 50) of
  * int, float or complex kind, whose type the other operand decides. */
 #define UF_TYPE_WEAK 0x1
+/* UfType.flags: UF_TYPE_READONLY marks an array of constants (a frozen
+ * global): reading it and its views is fine, storing into it is a type
+ * error. */
+#define UF_TYPE_READONLY 0x2
 
 /* A type is a small value.  ndim == 0 is a scalar of |kind|. */
 typedef struct UfType {
@@ -159,7 +163,8 @@ int uf_kind_bits(UfKind k);         /* 1 for b1, 64 for i8, 128 for c16 */
 int uf_kind_itemsize(UfKind k);     /* bytes in memory; b1 is 1 */
 const char *uf_kind_name(UfKind k); /* "f8"; "void" */
 
-/* Canonical short name: "f8", "f8[:, :]", "f8[::1]", "weak f8". Returns buf. */
+/* Canonical short name: "f8", "f8[:, :]", "f8[::1]", "weak f8",
+ * "readonly f8[::1]". Returns buf. */
 const char *uf_type_str(UfType t, char *buf, size_t n);
 
 /* NumPy 2 promotion of two scalar types (NEP 50 for weak literals):
@@ -263,6 +268,16 @@ extern const KirFnInfo kir_fn_info[KIR_NFNS];
 int kir_op_lookup(const char *text, size_t len);
 int kir_fn_lookup(const char *name, size_t len);
 
+/* The payload of CONSTARRAY, in the arena: a frozen array of |kind|
+ * (not complex) in C order, itemsize bytes per element in memory (b1 is
+ * one byte, 0 or 1). */
+typedef struct KirConstArray {
+    uint8_t kind; /* UfKind of the elements */
+    int32_t ndim; /* 1 .. UF_MAXNDIM */
+    int64_t shape[UF_MAXNDIM];
+    const void *data; /* product(shape) elements */
+} KirConstArray;
+
 typedef struct KirNode KirNode;
 struct KirNode {
     uint8_t op;  /* KirOp */
@@ -278,6 +293,8 @@ struct KirNode {
         UfType to;    /* CAST */
         /* STR: NUL-terminated text in the arena */
         const char *str;
+        /* CONSTARRAY: the constants (in the arena) */
+        const KirConstArray *carr;
     } u;
 };
 
@@ -325,7 +342,8 @@ KirNode *kir_node_new(KirKernel *k, KirOp op, int nkids, UfLoc loc);
  *     (return (select (> x 0) x (* 0.01 x))))
  *
  * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name
- * "text" (a string: \" \\ \n \t and \xHH escapes).
+ * "text" (a string: \" \\ \n \t and \xHH escapes).  A constant array
+ * lists its element type, shape and elements: (constarray i8 (3) 1 2 3).
  * Each statement of a block starts on its own line, indented two spaces
  * per level; expressions stay on one line.  Flags add an annotation after
  * any node: ":f8" (its type) and "@3:7-12" (its location).  The parser

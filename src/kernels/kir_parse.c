@@ -596,10 +596,140 @@ static int arity_error(Parser *p, Tok head, int want, int found, UfLoc loc)
                         found, hint);
 }
 
+/* ---- constant arrays ------------------------------------------------------
+ */
+
+/* The value of validated unsigned integer text; -1 when out of range. */
+static int uint_value(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Element |t| of a constant array of |kind|, stored at |dst|. */
+static int const_elem(Parser *p, Tok t, UfKind kind, void *dst)
+{
+    bool int_text = is_int_text(t.s, t.len);
+    int64_t i = 0;
+    uint64_t u = 0;
+    if (kind == UF_B1 && (tok_is(t, "True") || tok_is(t, "False"))) {
+        *(uint8_t *)dst = tok_is(t, "True");
+        return 0;
+    }
+    if (uf_kind_is_float((UfKind)kind) &&
+        (int_text || is_float_text(t.s, t.len))) {
+        double d = int_text ? strtod(t.s, NULL) : float_value(t.s, t.len);
+        float f = strtof(t.s, NULL); /* not via d: no double rounding */
+        memcpy(dst, kind == UF_F4 ? (void *)&f : (void *)&d,
+               (size_t)uf_kind_itemsize(kind));
+        return 0;
+    }
+    bool ok = int_text && uf_kind_is_int(kind);
+    if (ok && uf_kind_is_signed(kind)) {
+        ok = int_value(t.s, t.len, &i) == 0 && uf_kind_holds(kind, i);
+        u = (uint64_t)i;
+    } else if (ok) {
+        ok = t.s[0] != '-' && uint_value(t.s, t.len, &u) == 0 &&
+             (kind == UF_U8 || uf_kind_holds(kind, (int64_t)u));
+    }
+    if (!ok) {
+        return syntax_error(p, t.loc, "'%.*s' is not a %s value", (int)t.len,
+                            t.s, uf_kind_name(kind));
+    }
+    int size = uf_kind_itemsize(kind); /* little or big endian alike */
+    uint8_t v1 = (uint8_t)u;
+    uint16_t v2 = (uint16_t)u;
+    uint32_t v4 = (uint32_t)u;
+    memcpy(dst,
+           size == 1   ? (void *)&v1
+           : size == 2 ? (void *)&v2
+           : size == 4 ? (void *)&v4
+                       : (void *)&u,
+           (size_t)size);
+    return 0;
+}
+
+/* '(' EXTENT+ ')' of a constant array into |c|; *count gets the product. */
+static int const_shape(Parser *p, KirConstArray *c, int64_t *count)
+{
+    if (peek(p) != '(') {
+        return expected(p, "'(' and the constant array's extents");
+    }
+    p->pos++;
+    *count = 1;
+    while (peek(p) != ')') {
+        Tok t = take_word(p);
+        int64_t e;
+        if (!is_int_text(t.s, t.len) || int_value(t.s, t.len, &e) < 0 ||
+            e < 0 || c->ndim == UF_MAXNDIM) {
+            p->pos -= t.len;
+            return expected(p, "an extent (an integer >= 0) or ')'");
+        }
+        c->shape[c->ndim++] = e;
+        if (e != 0 && *count > (INT64_MAX / 16) / e) {
+            return syntax_error(p, t.loc, "constant array too large");
+        }
+        *count *= e;
+    }
+    p->pos++;
+    return c->ndim > 0 ? 0 : expected(p, "at least one extent");
+}
+
+/* constarray := 'constarray' KIND '(' EXTENT+ ')' ELEMENT* -- all of it
+ * the list's prefix: the elements are not nodes. */
+static int parse_const_array(Parser *p, KirNode *tmp)
+{
+    skip_space(p);
+    Tok kt = take_type_text(p);
+    UfType t;
+    UF_TRY(parse_type_tok(p, kt, &t));
+    if (t.ndim != 0 || t.kind == UF_VOID || uf_kind_is_complex(t.kind)) {
+        return syntax_error(p, kt.loc,
+                            "a constant array's elements are booleans, "
+                            "integers or floats");
+    }
+    KirConstArray *c = kir_arena_alloc(p->k->arena, sizeof *c);
+    if (c == NULL) {
+        return uf_error_nomem(p->err);
+    }
+    c->kind = t.kind;
+    int64_t count;
+    UF_TRY(const_shape(p, c, &count));
+    size_t size = (size_t)uf_kind_itemsize((UfKind)t.kind);
+    unsigned char *data = kir_arena_alloc(p->k->arena, (size_t)count * size);
+    if (data == NULL && count > 0) {
+        return uf_error_nomem(p->err);
+    }
+    for (int64_t i = 0; i < count; i++) {
+        if (peek(p) == ')' || is_delim(p->text[p->pos])) {
+            return expected(p, "another element of the constant array");
+        }
+        UF_TRY(const_elem(p, take_word(p), (UfKind)t.kind,
+                          data + (size_t)i * size));
+    }
+    if (peek(p) != ')') {
+        return expected(p, "')' after the constant array's elements");
+    }
+    c->data = data;
+    tmp->u.carr = c;
+    return 0;
+}
+
 /* The operand that is not a node: SET/FOR's variable, CAST's and
- * NEWARRAY's type. */
+ * NEWARRAY's type, CONSTARRAY's constants. */
 static int parse_prefix(Parser *p, KirOp op, KirNode *tmp)
 {
+    if (op == KIR_CONSTARRAY) {
+        return parse_const_array(p, tmp);
+    }
     if (op == KIR_SET || op == KIR_FOR) {
         skip_space(p);
         Tok t = take_word(p);

@@ -253,6 +253,19 @@ static int check_placement(Verifier *v, const KirNode *n, int32_t i)
     return 0;
 }
 
+/* (constarray KIND (SHAPE) ...): 1 to UF_MAXNDIM extents, a real kind. */
+static int check_const_array(Verifier *v, const KirNode *n)
+{
+    const KirConstArray *c = n->u.carr;
+    if (c == NULL || c->ndim < 1 || c->ndim > UF_MAXNDIM ||
+        c->kind == UF_VOID || c->kind >= UF_NKINDS ||
+        uf_kind_is_complex((UfKind)c->kind)) {
+        return uf_error(v->err, UF_ERR_INTERNAL, n->loc,
+                        "malformed constant array");
+    }
+    return 0;
+}
+
 /* Every RETURN has as many values as the first one. */
 static int check_return(Verifier *v, const KirNode *n)
 {
@@ -304,6 +317,8 @@ static int check_op(Verifier *v, const KirNode *n)
         return 0;
     case KIR_RETURN:
         return check_return(v, n);
+    case KIR_CONSTARRAY:
+        return check_const_array(v, n);
     case KIR_STR:
         if (n->u.str == NULL) {
             return uf_error(v->err, UF_ERR_INTERNAL, n->loc,

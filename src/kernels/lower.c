@@ -500,6 +500,8 @@ static LLVMValueRef lower_expr(Lower *L, const KirNode *n)
     case KIR_AMAX:
     case KIR_DOT:
         return l_array_expr(L, n);
+    case KIR_CONSTARRAY:
+        return l_constarray(L, n);
     case KIR_NONE:
     case KIR_SLICE:
         return unsupported(L, n, "None and slices are not values");

@@ -123,5 +123,7 @@ void l_branch_unlikely(Lower *L, LLVMValueRef bad, LLVMBasicBlockRef *ok);
 
 /* (raise EXC MSG): calls uf_rt_raise and leaves the kernel. */
 int l_raise(Lower *L, const KirNode *n);
+/* (constarray ...): an array value over a private constant global. */
+LLVMValueRef l_constarray(Lower *L, const KirNode *n);
 
 #endif /* UF_LOWER_H */

@@ -3,7 +3,8 @@
  * RAISE statement, whose exception key and message become private
  * constant strings handed to uf_rt_raise (no Python object is touched
  * in generated code: the extension maps the key to a class when the
- * loop reports the error).
+ * loop reports the error), and CONSTARRAY, a frozen array embedded as a
+ * private constant global.
  */
 #include "lower.h"
 
@@ -55,4 +56,32 @@ int l_raise(Lower *L, const KirNode *n)
     l_raise_and_exit(L, LLVMBuildCall2(L->b, fty, fn, args, 4, ""));
     LLVMPositionBuilderAtEnd(L->b, l_block(L, "dead"));
     return 0;
+}
+
+/* (constarray KIND (SHAPE) ...): the bytes as a private constant global
+ * (LLVM folds loads from it at constant indices), and the array value
+ * {data, shape, C-order strides} as a constant. */
+LLVMValueRef l_constarray(Lower *L, const KirNode *n)
+{
+    const KirConstArray *c = n->u.carr;
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(L->ctx);
+    int64_t item = uf_kind_itemsize((UfKind)c->kind), count = 1;
+    LLVMValueRef ext[UF_MAXNDIM], str[UF_MAXNDIM];
+    for (int d = c->ndim - 1; d >= 0; d--) {
+        ext[d] = LLVMConstInt(i64, (unsigned long long)c->shape[d], 0);
+        str[d] = LLVMConstInt(i64, (unsigned long long)(item * count), 0);
+        count *= c->shape[d];
+    }
+    size_t nbytes = (size_t)(count * item);
+    LLVMValueRef init =
+        LLVMConstStringInContext2(L->ctx, nbytes > 0 ? c->data : "", nbytes, 1);
+    LLVMValueRef g = LLVMAddGlobal(L->mod, LLVMTypeOf(init), "uf.const");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(g, 16);
+    LLVMValueRef fields[3] = {g, LLVMConstArray2(i64, ext, (uint64_t)c->ndim),
+                              LLVMConstArray2(i64, str, (uint64_t)c->ndim)};
+    return LLVMConstStructInContext(L->ctx, fields, 3, 0);
 }
