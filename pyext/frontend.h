@@ -12,6 +12,8 @@
  *   frontend_raise.c raise and assert
  *   frontend_frozen.c tuples, lists and arrays frozen as constant arrays,
  *                    Enum members, float('inf')
+ *   frontend_lib.c   round(x, n), math.comb ... inlined from
+ *                    ufuncforge/_kernelfns.py; divmod
  *
  * Every fe_* function that builds kir returns NULL (or -1) once an error
  * is recorded in the Fe; the first error wins.
@@ -118,6 +120,8 @@ KirNode *fe_once(Fe *fe, KirNode *n, PyObject *at);
 KirNode *fe_copy_atom(Fe *fe, const KirNode *a);
 int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
                  const char *what);
+int fe_positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                       const char *what);
 bool fe_arity_ok(Fe *fe, PyObject *call, const char *what, int n, int lo,
                  int hi);
 const char *fe_unsupported_expr(PyObject *e);
@@ -131,6 +135,8 @@ int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix);
 PyObject *fe_param_names(Fe *fe, PyObject *fdef);
 int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset);
 KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call);
+KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
+                          int n);
 int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
               PyObject *at);
 
@@ -167,6 +173,18 @@ int fe_check_frozen_store(Fe *fe, PyObject *value);
 int fe_assign_frozen(Fe *fe, PyObject *elts, PyObject *value, PyObject *at);
 KirNode *fe_const_call(Fe *fe, PyObject *call, PyObject *func,
                        const char *kind);
+
+/* ---- frontend_lib.c: library calls made of kernel code (ufuncforge/
+ * _kernelfns.py) and divmod.  NULL (0 from fe_tuple_call, 1 from
+ * fe_assign_tuple_call) without an error when the construct is not
+ * there. */
+
+KirNode *fe_inline_spec(Fe *fe, PyObject *call, const char *what,
+                        const char *kind, PyObject *spec);
+KirNode *fe_int_method(Fe *fe, PyObject *call, PyObject *attr_node,
+                       const char *attr);
+int fe_tuple_call(Fe *fe, PyObject *e, KirNode **vals, int max);
+int fe_assign_tuple_call(Fe *fe, PyObject *elts, PyObject *value, PyObject *at);
 
 /* ---- frontend_raise.c: raise and assert */
 

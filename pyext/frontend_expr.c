@@ -296,6 +296,13 @@ int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
         fe_fail(fe, call, "%s takes no keyword arguments in a kernel", what);
         return -1;
     }
+    return fe_positional_args(fe, call, out, max, what);
+}
+
+/* fe_call_args leaving the keyword arguments alone. */
+int fe_positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                       const char *what)
+{
     PyObject *args = fe_field(call, "args");
     Py_ssize_t n = args != NULL ? PyList_GET_SIZE(args) : 0;
     if (n > max) {
@@ -485,9 +492,10 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
                                                    : "this function");
     Py_XDECREF(name);
     const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0));
-    const char *arg = PyTuple_GET_SIZE(spec) > 1
-                          ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 1))
-                          : "";
+    const char *arg =
+        PyTuple_GET_SIZE(spec) > 1 && PyUnicode_Check(PyTuple_GET_ITEM(spec, 1))
+            ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 1))
+            : "";
     if (kind == NULL || arg == NULL) {
         return fe_fail_python(fe);
     }
@@ -495,6 +503,9 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
         return fe_array_spec(fe, call, what, kind, arg);
     }
     KirNode *c = fe_const_call(fe, call, func, kind); /* float('inf') */
+    if (c == NULL && !fe_failed(fe)) { /* math.comb: kernel code */
+        c = fe_inline_spec(fe, call, what, kind, spec);
+    }
     if (c != NULL || fe_failed(fe)) {
         return c;
     }
@@ -518,6 +529,11 @@ static KirNode *method_call(Fe *fe, PyObject *call, PyObject *attr_node)
     const char *attr = fe_field_str(attr_node, "attr");
     if (attr != NULL && fe_is_array_method(attr)) {
         return fe_array_method(fe, call, attr_node, attr);
+    }
+    KirNode *im = attr != NULL ? fe_int_method(fe, call, attr_node, attr)
+                               : NULL; /* n.bit_length() */
+    if (im != NULL || fe_failed(fe)) {
+        return im;
     }
     if (attr == NULL || strcmp(attr, "conjugate") != 0) {
         return fe_fail(fe, call, "the method '%s' is not supported in a kernel",

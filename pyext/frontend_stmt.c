@@ -126,6 +126,9 @@ static int assign_tuple(Fe *fe, PyObject *target, PyObject *value, PyObject *at)
         return rc;
     }
     int frozen = elts != NULL ? fe_assign_frozen(fe, elts, value, at) : 1;
+    if (frozen > 0) { /* q, r = divmod(a, b) */
+        frozen = fe_assign_tuple_call(fe, elts, value, at);
+    }
     if (frozen <= 0) { /* a, b = PAIR: a frozen tuple */
         Py_DECREF(elts);
         return frozen;
@@ -494,6 +497,8 @@ static int return_values(Fe *fe, PyObject *s, KirNode **vals, int *n)
             }
             *n = (int)count;
             Py_XDECREF(elts);
+        } else if ((*n = fe_tuple_call(fe, v, vals, UF_MAXOUTS)) != 0) {
+            rc = *n > 0 ? 0 : -1; /* return divmod(a, b) */
         } else {
             vals[0] = fe_translate_expr(fe, v);
             rc = vals[0] != NULL ? 0 : -1;
@@ -831,8 +836,9 @@ int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset)
     return 0;
 }
 
-/* Binds the helper's parameters to the argument values (temporaries),
- * defaults filling missing trailing arguments. */
+/* Binds the helper's parameters to the argument values (temporaries):
+ * a[i] for i < n unless NULL (a keyword left it out), else the
+ * parameter's default. */
 static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
                        int n, PyObject *call, const char *fname)
 {
@@ -843,25 +849,31 @@ static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
                         : 0;
     PyErr_Clear();
     int rc = 0;
-    if (n > np || n < np - nd) {
+    if (n > np) {
         fe_fail(fe, call, "%s() takes %zd arguments, %d given", fname, np, n);
         rc = -1;
     }
     for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
-        KirNode *v =
-            i < n ? a[i]
-                  : fe_static_expr(
-                        fe, PyTuple_GET_ITEM(defaults, i - (np - nd)), call);
+        const char *pname = PyUnicode_AsUTF8(PyList_GET_ITEM(params, i));
+        KirNode *v = i < n ? a[i] : NULL;
+        if (v == NULL && i < np - nd) {
+            fe_fail(fe, call, "%s() is missing the argument '%s'", fname,
+                    pname);
+            rc = -1;
+            break;
+        }
+        if (v == NULL) {
+            v = fe_static_expr(fe, PyTuple_GET_ITEM(defaults, i - (np - nd)),
+                               call);
+        }
         char base[96];
-        fe_kir_name(PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)), base,
-                    sizeof base);
+        fe_kir_name(pname, base, sizeof base);
         char full[200];
         snprintf(full, sizeof full, "%s_%s", fname, base);
         int t = fe_fresh_local(fe, full);
         rc = (v == NULL || t < 0) ? -1 : fe_emit(fe, fe_mk_set(fe, t, v, call));
         if (rc == 0) {
-            rc = fe_scope_bind(fe, PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)),
-                               t);
+            rc = fe_scope_bind(fe, pname, t);
         }
     }
     Py_XDECREF(defaults);
@@ -989,30 +1001,130 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
     return rc == 0 ? fe_mk_var(fe, h.ret_var, call) : NULL;
 }
 
-KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
+/* The position of the parameter |name| among the positional parameters
+ * of |fdef|, or -1. */
+static int param_index(PyObject *fdef, PyObject *name)
+{
+    PyObject *args = fe_field(fdef, "args");
+    int found = -1, pos = 0;
+    static const char *const kinds[] = {"posonlyargs", "args"};
+    for (int p = 0; args != NULL && found < 0 && p < 2; p++) {
+        PyObject *list = fe_field(args, kinds[p]);
+        for (Py_ssize_t i = 0; list != NULL && i < PyList_GET_SIZE(list);
+             i++, pos++) {
+            PyObject *id = fe_field(PyList_GET_ITEM(list, i), "arg");
+            if (found < 0 && id != NULL && PyUnicode_Compare(id, name) == 0) {
+                found = pos;
+            }
+            Py_XDECREF(id);
+        }
+        Py_XDECREF(list);
+    }
+    Py_XDECREF(args);
+    PyErr_Clear();
+    return found;
+}
+
+/* The call's keyword arguments into a[] at their parameters' positions
+ * (of the helper |fdef|), raising *n past the last one filled. */
+static int keyword_args(Fe *fe, PyObject *call, PyObject *fdef, KirNode **a,
+                        int *n, int max)
+{
+    PyObject *kws = fe_field(call, "keywords");
+    int rc = kws != NULL ? 0 : -1;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(kws); i++) {
+        PyObject *kw = PyList_GET_ITEM(kws, i);
+        PyObject *name = fe_field(kw, "arg");
+        int at = name != NULL && name != Py_None ? param_index(fdef, name) : -2;
+        if (at < 0 || at >= max) {
+            fe_fail(fe, kw,
+                    at == -2 ? "**arguments are not supported in a kernel"
+                             : "the helper has no parameter '%s'",
+                    at == -2 ? "" : PyUnicode_AsUTF8(name));
+            rc = -1;
+        } else if (at < *n && a[at] != NULL) {
+            fe_fail(fe, kw, "the argument '%s' is given twice",
+                    PyUnicode_AsUTF8(name));
+            rc = -1;
+        } else {
+            for (int j = *n; j < at; j++) {
+                a[j] = NULL; /* their defaults apply */
+            }
+            *n = at >= *n ? at + 1 : *n;
+            PyObject *value = fe_field(kw, "value");
+            a[at] = value != NULL ? fe_translate_expr(fe, value) : NULL;
+            rc = a[at] != NULL ? 0 : -1;
+            Py_XDECREF(value);
+        }
+        Py_XDECREF(name);
+    }
+    Py_XDECREF(kws);
+    return rc;
+}
+
+/* Inlines |func| (loaded as |info|) with the argument values a[0..n). */
+static KirNode *inline_loaded(Fe *fe, PyObject *func, PyObject *info,
+                              PyObject *call, KirNode **a, int n)
+{
+    PyList_Append(fe->helper_stack, func);
+    KirNode *r = inline_body(fe, func, info, call, a, n);
+    PySequence_DelItem(fe->helper_stack, PyList_GET_SIZE(fe->helper_stack) - 1);
+    return r;
+}
+
+/* Recursion and depth checks before inlining |func|; 0 or -1. */
+static int check_inline(Fe *fe, PyObject *func, PyObject *call)
 {
     int seen = PySequence_Contains(fe->helper_stack, func);
     if (seen != 0) {
-        return seen < 0 ? fe_fail_python(fe)
-                        : fe_fail(fe, call,
-                                  "recursive calls cannot be inlined "
-                                  "into a kernel");
+        if (seen < 0) {
+            fe_fail_python(fe);
+        } else {
+            fe_fail(fe, call,
+                    "recursive calls cannot be inlined into a "
+                    "kernel");
+        }
+        return -1;
     }
     if (PyList_GET_SIZE(fe->helper_stack) >= MAX_HELPER_DEPTH) {
-        return fe_fail(fe, call, "helper functions are nested too deeply");
+        fe_fail(fe, call, "helper functions are nested too deeply");
+        return -1;
     }
-    KirNode *a[32];
-    int n = fe_call_args(fe, call, a, 32, "a helper function");
-    if (n < 0) {
+    return 0;
+}
+
+KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
+{
+    if (check_inline(fe, func, call) < 0) {
+        return NULL;
+    }
+    PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
+    if (info == NULL || !PyTuple_Check(info) || PyTuple_GET_SIZE(info) != 3) {
+        Py_XDECREF(info);
+        return fe_fail_python(fe);
+    }
+    KirNode *a[32]; /* positional arguments, then keywords in place */
+    int n = fe_positional_args(fe, call, a, 32, "a helper function");
+    if (n >= 0 &&
+        keyword_args(fe, call, PyTuple_GET_ITEM(info, 0), a, &n, 32) < 0) {
+        n = -1;
+    }
+    KirNode *r = n >= 0 ? inline_loaded(fe, func, info, call, a, n) : NULL;
+    Py_DECREF(info);
+    return r;
+}
+
+KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
+                          int n)
+{
+    if (check_inline(fe, func, call) < 0) {
         return NULL;
     }
     PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
     if (info == NULL) {
         return fe_fail_python(fe);
     }
-    PyList_Append(fe->helper_stack, func);
-    KirNode *r = inline_body(fe, func, info, call, a, n);
-    PySequence_DelItem(fe->helper_stack, PyList_GET_SIZE(fe->helper_stack) - 1);
+    KirNode *r = inline_loaded(fe, func, info, call, a, n);
     Py_DECREF(info);
     return r;
 }
