@@ -22,6 +22,8 @@
 
 #define KIR_MAX_DEPTH 1000 /* nesting of lists */
 #define KIR_MAX_TYPE 256   /* characters in a type annotation */
+/* elements of a constarray (the front end freezes no larger arrays) */
+#define KIR_MAX_CONST_ELEMENTS (1 << 20)
 
 /* A token: a span of the text and where it is. */
 typedef struct Tok {
@@ -674,8 +676,11 @@ static int const_shape(Parser *p, KirConstArray *c, int64_t *count)
             return expected(p, "an extent (an integer >= 0) or ')'");
         }
         c->shape[c->ndim++] = e;
-        if (e != 0 && *count > (INT64_MAX / 16) / e) {
-            return syntax_error(p, t.loc, "constant array too large");
+        if (e != 0 && *count > KIR_MAX_CONST_ELEMENTS / e) {
+            return syntax_error(p, t.loc,
+                                "constant array too large (more than %d "
+                                "elements)",
+                                KIR_MAX_CONST_ELEMENTS);
         }
         *count *= e;
     }

@@ -121,6 +121,8 @@ static void test_parse_errors(void)
     check_parse_error("(kernel f () (expr (constarray f8 (-1))))", "an extent");
     check_parse_error("(kernel f () (expr (constarray f8 3 1.0)))",
                       "'(' and the constant array's extents");
+    check_parse_error("(kernel f () (expr (constarray f8 (1024 1025))))",
+                      "constant array too large");
 }
 
 /* ---- inference ----------------------------------------------------------- */
