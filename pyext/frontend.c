@@ -4,7 +4,8 @@
  * The translation walks the AST objects Python's `ast` module made.
  * Names assigned anywhere in a function are its locals (Python's rule);
  * any other name is resolved once, at compile time, through the
- * `resolve` callable: numbers are frozen as constants, modules give
+ * `resolve` callable: numbers are frozen as constants (tuples, lists and
+ * arrays as constant arrays: frontend_frozen.c), modules give
  * attributes, functions listed in `funcmap` become kir operations, and
  * plain Python functions are translated too and inlined.
  *
@@ -571,10 +572,14 @@ static PyObject *resolve_name(Fe *fe, PyObject *id, PyObject *at)
 }
 
 /* The compile-time value of a non-local Name or a chain of attributes on
- * one (math.pi, np.float32); NULL if |e| is not such an expression, with
- * an error only when it names something that does not exist. */
+ * one (math.pi, np.float32, Color['RED'].value); NULL if |e| is not such
+ * an expression, with an error only when it names something that does not
+ * exist. */
 PyObject *fe_static_value(Fe *fe, PyObject *e)
 {
+    if (fe_is_kind(e, "Subscript")) { /* only Enum['MEMBER'] */
+        return fe_enum_item(fe, e);
+    }
     if (fe_is_kind(e, "Name")) {
         const char *id = fe_field_str(e, "id");
         if (id == NULL || fe_scope_lookup(fe, id) >= 0) {
@@ -608,11 +613,16 @@ PyObject *fe_static_value(Fe *fe, PyObject *e)
     return v;
 }
 
-/* A frozen value used as an expression: only numbers qualify. */
+/* A frozen value used as an expression: numbers, and what
+ * frontend_frozen.c freezes (tuples, lists, arrays, Enum members). */
 KirNode *fe_static_expr(Fe *fe, PyObject *v, PyObject *at)
 {
     if (fe_is_number(v)) {
         return fe_const_number(fe, v, at);
+    }
+    KirNode *frozen = fe_frozen_expr(fe, v, at);
+    if (frozen != NULL || fe_failed(fe)) {
+        return frozen;
     }
     if (PyModule_Check(v)) {
         return fe_fail(fe, at, "the module '%s' is not a value",
@@ -625,7 +635,8 @@ KirNode *fe_static_expr(Fe *fe, PyObject *v, PyObject *at)
     }
     return fe_fail(fe, at,
                    "values of type '%s' cannot be used in a kernel "
-                   "(only numbers are frozen)",
+                   "(numbers, tuples, lists and arrays of numbers, and "
+                   "Enum members are frozen)",
                    Py_TYPE(v)->tp_name);
 }
 
@@ -848,6 +859,7 @@ static int translate_kernel(Fe *fe, PyObject *fdef, int outputs)
         rc = fe_translate_body(fe, body);
         Py_DECREF(body);
     }
+    rc = rc == 0 ? fe_frozen_prologue(fe, &top) : rc;
     fe->k->body = fe_to_block(fe, &top, fdef);
     fe->k->loc = fe_ast_loc(fe, fdef);
     return (rc < 0 || fe->k->body == NULL || fe_failed(fe)) ? -1 : 0;
@@ -924,5 +936,7 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     Py_XDECREF(fe.helper_stack);
     Py_XDECREF(fe.tuples);
     Py_XDECREF(fe.py_exc);
+    Py_XDECREF(fe.frozen);
+    uf_free(fe.frozen_sets.items);
     return result;
 }

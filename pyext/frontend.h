@@ -9,6 +9,11 @@
  *   frontend_stmt.c  statements, and helper functions inlined at calls
  *   frontend_array.c array syntax: indexing, stores, shapes, new arrays,
  *                    reductions, loops over arrays
+ *   frontend_raise.c raise and assert
+ *   frontend_frozen.c tuples, lists and arrays frozen as constant arrays,
+ *                    Enum members, float('inf')
+ *   frontend_lib.c   round(x, n), math.comb ... inlined from
+ *                    ufuncforge/_kernelfns.py; divmod
  *
  * Every fe_* function that builds kir returns NULL (or -1) once an error
  * is recorded in the Fe; the first error wins.
@@ -81,6 +86,11 @@ typedef struct Fe {
     /* the first such exception (new reference), raised at the end even
      * when later lookups cleared it */
     PyObject *py_exc;
+    /* 1 + the local a `break` of the innermost loop sets (its else
+     * clause runs when the local is false), or 0 */
+    int loop_else_flag;
+    PyObject *frozen;     /* {id(obj): (obj, local)} of frozen arrays */
+    StmtList frozen_sets; /* their (set local (constarray ...)) */
 } Fe;
 
 /* ---- frontend.c: errors, AST access, building kir, variables, static values,
@@ -133,6 +143,8 @@ KirNode *fe_once(Fe *fe, KirNode *n, PyObject *at);
 KirNode *fe_copy_atom(Fe *fe, const KirNode *a);
 int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
                  const char *what);
+int fe_positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                       const char *what);
 bool fe_arity_ok(Fe *fe, PyObject *call, const char *what, int n, int lo,
                  int hi);
 const char *fe_unsupported_expr(PyObject *e);
@@ -147,8 +159,8 @@ PyObject *fe_param_names(Fe *fe, PyObject *fdef);
 int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset);
 KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call);
 /* Inlines |func| called with the translated arguments |a| (|n| of them). */
-KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
-                             KirNode **a, int n);
+KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
+                          int n);
 int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
               PyObject *at);
 
@@ -177,5 +189,36 @@ KirNode *fe_impl_call(Fe *fe, PyObject *call, PyObject *spec, PyObject *recv,
 PyObject *fe_method_impl(Fe *fe, const char *attr);
 int fe_array_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
                   KirNode **bounds, StmtList *prefix);
+
+/* ---- frontend_frozen.c: frozen arrays, Enum members, constant
+ * conversions.  Each returns NULL (or 1) without an error when its
+ * construct is not there. */
+
+KirNode *fe_frozen_expr(Fe *fe, PyObject *v, PyObject *at);
+int fe_frozen_prologue(Fe *fe, StmtList *top);
+bool fe_is_frozen_sequence(Fe *fe, PyObject *e);
+PyObject *fe_enum_item(Fe *fe, PyObject *e);
+KirNode *fe_static_subscript(Fe *fe, PyObject *e);
+int fe_check_frozen_store(Fe *fe, PyObject *value);
+int fe_assign_frozen(Fe *fe, PyObject *elts, PyObject *value, PyObject *at);
+KirNode *fe_const_call(Fe *fe, PyObject *call, PyObject *func,
+                       const char *kind);
+
+/* ---- frontend_lib.c: library calls made of kernel code (ufuncforge/
+ * _kernelfns.py) and divmod.  NULL (0 from fe_tuple_call, 1 from
+ * fe_assign_tuple_call) without an error when the construct is not
+ * there. */
+
+KirNode *fe_inline_spec(Fe *fe, PyObject *call, const char *what,
+                        const char *kind, PyObject *spec);
+KirNode *fe_int_method(Fe *fe, PyObject *call, PyObject *attr_node,
+                       const char *attr);
+int fe_tuple_call(Fe *fe, PyObject *e, KirNode **vals, int max);
+int fe_assign_tuple_call(Fe *fe, PyObject *elts, PyObject *value, PyObject *at);
+
+/* ---- frontend_raise.c: raise and assert */
+
+int fe_translate_raise(Fe *fe, PyObject *s);
+int fe_translate_assert(Fe *fe, PyObject *s);
 
 #endif /* UFPY_FRONTEND_H */

@@ -391,6 +391,10 @@ static int store_array(Fe *fe, PyObject *target)
         fe_fail_python(fe);
         return -1;
     }
+    if (fe_check_frozen_store(fe, value) < 0) { /* COEFFS[0] = ... */
+        Py_DECREF(value);
+        return -1;
+    }
     const char *id = is_name(value) ? fe_field_str(value, "id") : NULL;
     int var = id != NULL ? fe_scope_lookup(fe, id) : -1;
     if (var < 0 && fe_is_shape_attribute(fe, value)) {
@@ -954,13 +958,14 @@ static int loop_sequence(Fe *fe, PyObject *iter, PyObject **seq,
     const char *id = is_name(iter) ? fe_field_str(iter, "id") : NULL;
     if (!*enumerated) {
         bool array = (id != NULL && fe_scope_lookup(fe, id) >= 0) ||
-                     fe_is_kind(iter, "Subscript");
+                     fe_is_kind(iter, "Subscript") ||
+                     fe_is_frozen_sequence(fe, iter);
         if (array) {
             *seq = Py_NewRef(iter);
         } else if (!fe_failed(fe)) {
             fe_fail(fe, iter,
-                    "a kernel can only loop over range(...), an array or "
-                    "enumerate(array)");
+                    "a kernel can only loop over range(...), an array, a "
+                    "global tuple or enumerate(array)");
         }
         return array ? 0 : -1;
     }
@@ -1128,31 +1133,6 @@ static PyObject *static_keywords(Fe *fe, PyObject *call, const char *what)
     return d;
 }
 
-/* The positional arguments of |call| translated into |out| (at most
- * |max|); keywords are left to the caller.  Their count, or -1. */
-static int positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
-                           const char *what)
-{
-    PyObject *args = fe_field(call, "args");
-    int n = args != NULL ? (int)PyList_GET_SIZE(args) : -1;
-    if (n > max) {
-        fe_fail(fe, call, "%s takes at most %d arguments", what, max);
-        n = -1;
-    }
-    for (int i = 0; i < n; i++) {
-        PyObject *e = PyList_GET_ITEM(args, i);
-        if (fe_is_kind(e, "Starred")) {
-            fe_fail(fe, e, "*arguments are not supported in a kernel");
-        }
-        if (fe_failed(fe) || (out[i] = fe_translate_expr(fe, e)) == NULL) {
-            n = -1;
-            break;
-        }
-    }
-    Py_XDECREF(args);
-    return n;
-}
-
 /* The ("impl", chooser) spec of the array method |attr| (a.argmax(),
  * a.sum(axis=0)), or NULL; borrowed. */
 PyObject *fe_method_impl(Fe *fe, const char *attr)
@@ -1231,12 +1211,12 @@ KirNode *fe_impl_call(Fe *fe, PyObject *call, PyObject *spec, PyObject *recv,
     }
     PyObject *func = PyTuple_GET_ITEM(r, 0), *extra = PyTuple_GET_ITEM(r, 1);
     KirNode *res = NULL;
-    int m = positional_args(fe, call, a + have, 24 - have, what);
+    int m = fe_positional_args(fe, call, a + have, 24 - have, what);
     for (Py_ssize_t i = 0; m >= 0 && i < PyTuple_GET_SIZE(extra); i++) {
         a[have + m++] = fe_const_number(fe, PyTuple_GET_ITEM(extra, i), call);
     }
     if (m >= 0 && !fe_failed(fe)) {
-        res = fe_inline_with_args(fe, func, call, a, have + m);
+        res = fe_inline_values(fe, func, call, a, have + m);
     }
     Py_DECREF(r);
     return res;

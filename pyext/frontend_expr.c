@@ -362,6 +362,13 @@ int fe_call_args(Fe *fe, PyObject *call, KirNode **out, int max,
         fe_fail(fe, call, "%s takes no keyword arguments in a kernel", what);
         return -1;
     }
+    return fe_positional_args(fe, call, out, max, what);
+}
+
+/* fe_call_args leaving the keyword arguments alone. */
+int fe_positional_args(Fe *fe, PyObject *call, KirNode **out, int max,
+                       const char *what)
+{
     PyObject *args = fe_field(call, "args");
     Py_ssize_t n = args != NULL ? PyList_GET_SIZE(args) : 0;
     if (n > max) {
@@ -564,14 +571,24 @@ static KirNode *call_spec(Fe *fe, PyObject *call, PyObject *func,
         first = 2;
         kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, first));
     }
-    const char *arg = PyTuple_GET_SIZE(spec) > first + 1
-                          ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, first + 1))
+    PyObject *arg_obj = PyTuple_GET_SIZE(spec) > first + 1
+                            ? PyTuple_GET_ITEM(spec, first + 1)
+                            : NULL;
+    const char *arg = arg_obj != NULL && PyUnicode_Check(arg_obj)
+                          ? PyUnicode_AsUTF8(arg_obj)
                           : "";
     if (kind == NULL || arg == NULL) {
         return fe_fail_python(fe);
     }
     if (fe_is_array_spec(kind)) {
         return fe_array_spec(fe, call, what, kind, arg);
+    }
+    KirNode *c = fe_const_call(fe, call, func, kind); /* float('inf') */
+    if (c == NULL && !fe_failed(fe)) { /* math.comb: kernel code */
+        c = fe_inline_spec(fe, call, what, kind, spec);
+    }
+    if (c != NULL || fe_failed(fe)) {
+        return c;
     }
     KirNode *a[8];
     int n = fe_call_args(fe, call, a, 8, what);
@@ -608,6 +625,11 @@ static KirNode *method_call(Fe *fe, PyObject *call, PyObject *attr_node)
         if (r != NULL || fe_failed(fe)) {
             return r;
         }
+    }
+    KirNode *im = attr != NULL ? fe_int_method(fe, call, attr_node, attr)
+                               : NULL; /* n.bit_length() */
+    if (im != NULL || fe_failed(fe)) {
+        return im;
     }
     if (attr == NULL || strcmp(attr, "conjugate") != 0) {
         return fe_fail(fe, call, "the method '%s' is not supported in a kernel",
@@ -685,7 +707,7 @@ static KirNode *call_ufunc(Fe *fe, PyObject *call, PyObject *at, PyObject *func,
         n = -1;
     }
     if (n >= 0) {
-        res = fe_inline_with_args(fe, PyTuple_GET_ITEM(r, 0), call, a, n);
+        res = fe_inline_values(fe, PyTuple_GET_ITEM(r, 0), call, a, n);
     }
     PyObject *out = *handled ? PyTuple_GET_ITEM(r, 2) : Py_None;
     PyObject *outs =
@@ -884,8 +906,9 @@ KirNode *fe_translate_expr(Fe *fe, PyObject *e)
     if (fe_is_kind(e, "Attribute")) {
         return translate_attribute(fe, e);
     }
-    if (fe_is_kind(e, "Subscript")) {
-        return fe_translate_subscript(fe, e);
+    if (fe_is_kind(e, "Subscript")) { /* Color['RED'] first */
+        KirNode *n = fe_static_subscript(fe, e);
+        return n != NULL || fe_failed(fe) ? n : fe_translate_subscript(fe, e);
     }
     return fe_fail(fe, e, "%s are not supported in a kernel",
                    fe_unsupported_expr(e));

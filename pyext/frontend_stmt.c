@@ -158,6 +158,14 @@ static int assign_tuple(Fe *fe, PyObject *target, PyObject *value, PyObject *at)
         Py_DECREF(elts);
         return rc;
     }
+    int frozen = elts != NULL ? fe_assign_frozen(fe, elts, value, at) : 1;
+    if (frozen > 0) { /* q, r = divmod(a, b) */
+        frozen = fe_assign_tuple_call(fe, elts, value, at);
+    }
+    if (frozen <= 0) { /* a, b = PAIR: a frozen tuple */
+        Py_DECREF(elts);
+        return frozen;
+    }
     PyObject *vals =
         fe_is_kind(value, "Tuple") ? fe_field(value, "elts") : NULL;
     int rc = -1;
@@ -291,15 +299,74 @@ static int translate_if(Fe *fe, PyObject *s)
     return fe_emit(fe, n);
 }
 
-static bool has_orelse(Fe *fe, PyObject *s, const char *what)
+/* Whether the statements |stmts| of a loop's body hold a `break` of that
+ * loop (not of a nested one: only a nested loop's else clause breaks the
+ * outer loop). */
+static bool breaks_out(PyObject *stmts)
 {
-    PyObject *orelse = fe_field(s, "orelse");
-    bool has = orelse != NULL && PyList_GET_SIZE(orelse) > 0;
-    Py_XDECREF(orelse);
-    if (has) {
-        fe_fail(fe, s, "'%s ... else' is not supported in a kernel", what);
+    bool found = false;
+    for (Py_ssize_t i = 0; !found && i < PyList_GET_SIZE(stmts); i++) {
+        PyObject *st = PyList_GET_ITEM(stmts, i);
+        bool loop = fe_is_kind(st, "For") || fe_is_kind(st, "While");
+        found = fe_is_kind(st, "Break");
+        static const char *const blocks[] = {"body", "orelse"};
+        for (int b = loop ? 1 : 0; !found && b < 2; b++) {
+            PyObject *child =
+                fe_is_kind(st, "If") || loop ? fe_field(st, blocks[b]) : NULL;
+            found = child != NULL && PyList_Check(child) && breaks_out(child);
+            Py_XDECREF(child);
+        }
     }
-    return has;
+    return found;
+}
+
+/* The else clause of the loop |s|, before the loop: when the body can
+ * break, a fresh flag `broke = False` that its breaks set.  The loop's
+ * breaks then set the flag; *|saved| keeps the enclosing loop's. */
+static int loop_else_begin(Fe *fe, PyObject *s, int *saved)
+{
+    *saved = fe->loop_else_flag;
+    fe->loop_else_flag = 0;
+    PyObject *orelse = fe_field(s, "orelse"), *body = fe_field(s, "body");
+    int rc = orelse != NULL && body != NULL ? 0 : -1;
+    if (rc == 0 && PyList_GET_SIZE(orelse) > 0 && breaks_out(body)) {
+        int flag = fe_fresh_local(fe, "broke");
+        rc =
+            flag < 0
+                ? -1
+                : fe_emit(fe, fe_mk_set(fe, flag, fe_mk_bool(fe, false, s), s));
+        fe->loop_else_flag = flag + 1;
+    }
+    Py_XDECREF(orelse);
+    Py_XDECREF(body);
+    return rc;
+}
+
+/* After the loop |s|: its else clause, run when no break left the loop
+ * (`if not broke: ...`, or plainly when the body cannot break). */
+static int loop_else_end(Fe *fe, PyObject *s, int saved)
+{
+    int flag = fe->loop_else_flag - 1;
+    fe->loop_else_flag = saved;
+    PyObject *orelse = fe_field(s, "orelse");
+    if (orelse == NULL || PyList_GET_SIZE(orelse) == 0) {
+        Py_XDECREF(orelse);
+        return orelse != NULL ? 0 : -1;
+    }
+    int rc;
+    if (flag < 0) {
+        rc = fe_translate_body(fe, orelse);
+    } else {
+        KirNode *then = body_block(fe, orelse, s);
+        KirNode *n = then != NULL ? fe_mk(fe, KIR_IF, 2, s) : NULL;
+        if (n != NULL) {
+            n->kids[0] = fe_mk1(fe, KIR_NOT, fe_mk_var(fe, flag, s), s);
+            n->kids[1] = then;
+        }
+        rc = fe_emit(fe, n);
+    }
+    Py_DECREF(orelse);
+    return rc;
 }
 
 /* After a loop of a helper that returned from inside it (|returned|):
@@ -358,7 +425,8 @@ static KirNode *loop_body(Fe *fe, PyObject *s, StmtList *prefix, bool *returned)
  * while True: <statements>; if not c: break; body */
 static int translate_while(Fe *fe, PyObject *s)
 {
-    if (has_orelse(fe, s, "while")) {
+    int saved_flag;
+    if (loop_else_begin(fe, s, &saved_flag) < 0) {
         return -1;
     }
     bool returned = false;
@@ -384,7 +452,8 @@ static int translate_while(Fe *fe, PyObject *s)
     KirNode *body = c != NULL ? loop_body(fe, s, &pre, &returned) : NULL;
     uf_free(pre.items);
     KirNode *n = body != NULL ? fe_mk2(fe, KIR_WHILE, c, body, s) : NULL;
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    int rc = fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    return rc < 0 ? -1 : loop_else_end(fe, s, saved_flag);
 }
 
 /* The arguments of range(...) as start, stop, step. */
@@ -633,7 +702,8 @@ static int translate_ndindex(Fe *fe, PyObject *s, PyObject *target,
  * for i, j in np.ndindex(...) */
 static int translate_for(Fe *fe, PyObject *s)
 {
-    if (has_orelse(fe, s, "for")) {
+    int saved_flag;
+    if (loop_else_begin(fe, s, &saved_flag) < 0) {
         return -1;
     }
     bool returned = false;
@@ -665,7 +735,8 @@ static int translate_for(Fe *fe, PyObject *s)
         memcpy(n->kids, b, sizeof b);
         n->kids[3] = body;
     }
-    return fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    rc = fe_emit(fe, n) < 0 ? -1 : propagate_helper_return(fe, s, returned);
+    return rc < 0 ? -1 : loop_else_end(fe, s, saved_flag);
 }
 
 /* return e  /  return a, b */
@@ -688,6 +759,8 @@ static int return_values(Fe *fe, PyObject *s, KirNode **vals, int *n)
             }
             *n = (int)count;
             Py_XDECREF(elts);
+        } else if ((*n = fe_tuple_call(fe, v, vals, UF_MAXOUTS)) != 0) {
+            rc = *n > 0 ? 0 : -1; /* return divmod(a, b) */
         } else {
             vals[0] = fe_translate_expr(fe, v);
             rc = vals[0] != NULL ? 0 : -1;
@@ -750,6 +823,10 @@ static int translate_jump(Fe *fe, PyObject *s, KirOp op)
                               s)) < 0) {
         return -1; /* break out of an np.ndindex nest: flag, then break */
     }
+    if (op == KIR_BREAK && fe->loop_else_flag > 0) { /* skips the else */
+        UF_TRY(fe_emit(fe, fe_mk_set(fe, fe->loop_else_flag - 1,
+                                     fe_mk_bool(fe, true, s), s)));
+    }
     return fe_emit(fe, fe_mk(fe, op, 0, s));
 }
 
@@ -774,8 +851,6 @@ static const char *unsupported_stmt(PyObject *s)
         {"TryStar", "try statements"},
         {"With", "with statements"},
         {"AsyncWith", "with statements"},
-        {"Raise", "raise statements"},
-        {"Assert", "assert statements"},
         {"Import", "imports"},
         {"ImportFrom", "imports"},
         {"Delete", "del statements"},
@@ -822,6 +897,12 @@ static int translate_stmt(Fe *fe, PyObject *s)
     }
     if (fe_is_kind(s, "Expr")) {
         return translate_expr_stmt(fe, s);
+    }
+    if (fe_is_kind(s, "Raise")) {
+        return fe_translate_raise(fe, s);
+    }
+    if (fe_is_kind(s, "Assert")) {
+        return fe_translate_assert(fe, s);
     }
     fe_fail(fe, s, "%s are not supported in a kernel", unsupported_stmt(s));
     return -1;
@@ -878,7 +959,7 @@ static bool always_returns(PyObject *stmts)
         return false;
     }
     PyObject *last = PyList_GET_ITEM(stmts, n - 1);
-    if (fe_is_kind(last, "Return")) {
+    if (fe_is_kind(last, "Return") || fe_is_kind(last, "Raise")) {
         return true;
     }
     if (!fe_is_kind(last, "If")) {
@@ -1027,8 +1108,9 @@ int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset)
     return 0;
 }
 
-/* Binds the helper's parameters to the argument values (temporaries),
- * defaults filling missing trailing arguments. */
+/* Binds the helper's parameters to the argument values (temporaries):
+ * a[i] for i < n unless NULL (a keyword left it out), else the
+ * parameter's default. */
 static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
                        int n, PyObject *call, const char *fname)
 {
@@ -1039,25 +1121,31 @@ static int bind_params(Fe *fe, PyObject *func, PyObject *params, KirNode **a,
                         : 0;
     PyErr_Clear();
     int rc = 0;
-    if (n > np || n < np - nd) {
+    if (n > np) {
         fe_fail(fe, call, "%s() takes %zd arguments, %d given", fname, np, n);
         rc = -1;
     }
     for (Py_ssize_t i = 0; rc == 0 && i < np; i++) {
-        KirNode *v =
-            i < n ? a[i]
-                  : fe_const_number(
-                        fe, PyTuple_GET_ITEM(defaults, i - (np - nd)), call);
+        const char *pname = PyUnicode_AsUTF8(PyList_GET_ITEM(params, i));
+        KirNode *v = i < n ? a[i] : NULL;
+        if (v == NULL && i < np - nd) {
+            fe_fail(fe, call, "%s() is missing the argument '%s'", fname,
+                    pname);
+            rc = -1;
+            break;
+        }
+        if (v == NULL) {
+            v = fe_static_expr(fe, PyTuple_GET_ITEM(defaults, i - (np - nd)),
+                               call);
+        }
         char base[96];
-        fe_kir_name(PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)), base,
-                    sizeof base);
+        fe_kir_name(pname, base, sizeof base);
         char full[200];
         snprintf(full, sizeof full, "%s_%s", fname, base);
         int t = fe_fresh_local(fe, full);
         rc = (v == NULL || t < 0) ? -1 : fe_emit(fe, fe_mk_set(fe, t, v, call));
         if (rc == 0) {
-            rc = fe_scope_bind(fe, PyUnicode_AsUTF8(PyList_GET_ITEM(params, i)),
-                               t);
+            rc = fe_scope_bind(fe, pname, t);
         }
     }
     Py_XDECREF(defaults);
@@ -1091,6 +1179,12 @@ static int helper_body(Fe *fe, PyObject *fdef, HelperCtx *h, StmtList *inner,
                    fe_is_kind(PyList_GET_ITEM(body, nb - 1), "Return"));
     fe->cur = inner;
     fe->helper = h;
+    if (rc == 0 && count_returns(body) == 0) {
+        /* it only raises: its value, never used, must not widen the
+         * caller's types (b1 promotes to anything) */
+        rc = fe_emit(
+            fe, fe_mk_set(fe, h->ret_var, fe_mk_bool(fe, false, fdef), fdef));
+    }
     if (rc == 0) {
         rc = fe_translate_body(fe, body);
     }
@@ -1180,25 +1274,94 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
     return rc == 0 ? fe_mk_var(fe, h.ret_var, call) : NULL;
 }
 
-KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
+/* The position of the parameter |name| among the positional parameters
+ * of |fdef|, or -1. */
+static int param_index(PyObject *fdef, PyObject *name)
 {
-    KirNode *a[32];
-    int n = fe_call_args(fe, call, a, 32, "a helper function");
-    return n < 0 ? NULL : fe_inline_with_args(fe, func, call, a, n);
+    PyObject *args = fe_field(fdef, "args");
+    int found = -1, pos = 0;
+    static const char *const kinds[] = {"posonlyargs", "args"};
+    for (int p = 0; args != NULL && found < 0 && p < 2; p++) {
+        PyObject *list = fe_field(args, kinds[p]);
+        for (Py_ssize_t i = 0; list != NULL && i < PyList_GET_SIZE(list);
+             i++, pos++) {
+            PyObject *id = fe_field(PyList_GET_ITEM(list, i), "arg");
+            if (found < 0 && id != NULL && PyUnicode_Compare(id, name) == 0) {
+                found = pos;
+            }
+            Py_XDECREF(id);
+        }
+        Py_XDECREF(list);
+    }
+    Py_XDECREF(args);
+    PyErr_Clear();
+    return found;
 }
 
-KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
-                             KirNode **a, int n)
+/* The call's keyword arguments into a[] at their parameters' positions
+ * (of the helper |fdef|), raising *n past the last one filled. */
+static int keyword_args(Fe *fe, PyObject *call, PyObject *fdef, KirNode **a,
+                        int *n, int max)
+{
+    PyObject *kws = fe_field(call, "keywords");
+    int rc = kws != NULL ? 0 : -1;
+    for (Py_ssize_t i = 0; rc == 0 && i < PyList_GET_SIZE(kws); i++) {
+        PyObject *kw = PyList_GET_ITEM(kws, i);
+        PyObject *name = fe_field(kw, "arg");
+        int at = name != NULL && name != Py_None ? param_index(fdef, name) : -2;
+        if (at < 0 || at >= max) {
+            fe_fail(fe, kw,
+                    at == -2 ? "**arguments are not supported in a kernel"
+                             : "the helper has no parameter '%s'",
+                    at == -2 ? "" : PyUnicode_AsUTF8(name));
+            rc = -1;
+        } else if (at < *n && a[at] != NULL) {
+            fe_fail(fe, kw, "the argument '%s' is given twice",
+                    PyUnicode_AsUTF8(name));
+            rc = -1;
+        } else {
+            for (int j = *n; j < at; j++) {
+                a[j] = NULL; /* their defaults apply */
+            }
+            *n = at >= *n ? at + 1 : *n;
+            PyObject *value = fe_field(kw, "value");
+            a[at] = value != NULL ? fe_translate_expr(fe, value) : NULL;
+            rc = a[at] != NULL ? 0 : -1;
+            Py_XDECREF(value);
+        }
+        Py_XDECREF(name);
+    }
+    Py_XDECREF(kws);
+    return rc;
+}
+
+/* Inlines |func| (loaded as |info|) with the argument values a[0..n). */
+static KirNode *inline_loaded(Fe *fe, PyObject *func, PyObject *info,
+                              PyObject *call, KirNode **a, int n)
+{
+    PyList_Append(fe->helper_stack, func);
+    KirNode *r = inline_body(fe, func, info, call, a, n);
+    PySequence_DelItem(fe->helper_stack, PyList_GET_SIZE(fe->helper_stack) - 1);
+    return r;
+}
+
+/* Recursion, depth and size checks before inlining |func|; 0 or -1. */
+static int check_inline(Fe *fe, PyObject *func, PyObject *call)
 {
     int seen = PySequence_Contains(fe->helper_stack, func);
     if (seen != 0) {
-        return seen < 0 ? fe_fail_python(fe)
-                        : fe_fail(fe, call,
-                                  "recursive calls cannot be inlined "
-                                  "into a kernel");
+        if (seen < 0) {
+            fe_fail_python(fe);
+        } else {
+            fe_fail(fe, call,
+                    "recursive calls cannot be inlined into a "
+                    "kernel");
+        }
+        return -1;
     }
     if (PyList_GET_SIZE(fe->helper_stack) >= MAX_HELPER_DEPTH) {
-        return fe_fail(fe, call, "helper functions are nested too deeply");
+        fe_fail(fe, call, "helper functions are nested too deeply");
+        return -1;
     }
     if (fe->nodes > MAX_KERNEL_NODES) {
         PyObject *name = PyObject_GetAttrString(func, "__name__");
@@ -1212,15 +1375,43 @@ KirNode *fe_inline_with_args(Fe *fe, PyObject *func, PyObject *call,
                 name != NULL && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name)
                                                       : "?");
         Py_XDECREF(name);
+        return -1;
+    }
+    return 0;
+}
+
+KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call)
+{
+    if (check_inline(fe, func, call) < 0) {
+        return NULL;
+    }
+    PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
+    if (info == NULL || !PyTuple_Check(info) || PyTuple_GET_SIZE(info) != 3) {
+        Py_XDECREF(info);
+        return fe_fail_python(fe);
+    }
+    KirNode *a[32]; /* positional arguments, then keywords in place */
+    int n = fe_positional_args(fe, call, a, 32, "a helper function");
+    if (n >= 0 &&
+        keyword_args(fe, call, PyTuple_GET_ITEM(info, 0), a, &n, 32) < 0) {
+        n = -1;
+    }
+    KirNode *r = n >= 0 ? inline_loaded(fe, func, info, call, a, n) : NULL;
+    Py_DECREF(info);
+    return r;
+}
+
+KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
+                          int n)
+{
+    if (check_inline(fe, func, call) < 0) {
         return NULL;
     }
     PyObject *info = PyObject_CallOneArg(fe->load_helper, func);
     if (info == NULL) {
         return fe_fail_python(fe);
     }
-    PyList_Append(fe->helper_stack, func);
-    KirNode *r = inline_body(fe, func, info, call, a, n);
-    PySequence_DelItem(fe->helper_stack, PyList_GET_SIZE(fe->helper_stack) - 1);
+    KirNode *r = inline_loaded(fe, func, info, call, a, n);
     Py_DECREF(info);
     return r;
 }

@@ -12,6 +12,11 @@ static void report_kernel_error(int32_t kflags, const char *message)
 {
     PyGILState_STATE gil = PyGILState_Ensure();
     PyObject *type = PyExc_RuntimeError;
+    if (kflags & UF_KFLAG_RAISE) {
+        ufpy_set_kernel_exception(uf_rt_pending_exception(), message);
+        PyGILState_Release(gil);
+        return;
+    }
     if (kflags & UF_KFLAG_INDEX) {
         type = PyExc_IndexError;
     } else if (kflags & (UF_KFLAG_NEGPOW | UF_KFLAG_VALUE)) {

@@ -5,6 +5,7 @@
  * Table of contents:
  *   module.c    module init: NumPy C API import, types, functions
  *   errors.c    ufuncforge.CompileError and rendering UfError with source
+ *   exceptions.c the exception classes kernels raise, by key
  *   kernelobj.c the Kernel type: a translated kir kernel plus its source
  *   frontend.c  Python AST (ast.FunctionDef) -> kir (with frontend_expr.c,
  *               frontend_stmt.c; internal header frontend.h)
@@ -160,5 +161,20 @@ PyObject *ufpy_ufunc_info(PyObject *module, PyObject *ufunc);
  * "types": str, "llvm": str, "opt": str, "asm": str} compiled afresh for
  * |sig| (a gufunc's under |layout|). */
 PyObject *ufpy_inspect(PyObject *module, PyObject *args);
+
+/* ---- exceptions.c ---------------------------------------------------- */
+
+/* Bytes of an exception key, NUL included (UfErrorCapture.exc). */
+#define UFPY_EXC_KEY_MAX 128
+
+/* The key naming the exception class |cls| in a kernel's (raise KEY
+ * MSG): a builtin's name, else "module.qualname" (made unique, and the
+ * class kept alive, in a process-wide registry).  0, or -1 with a
+ * Python error. */
+int ufpy_exception_key(PyObject *cls, char *out, size_t n);
+
+/* Sets the Python exception for a kernel's raise: the class of |key|
+ * called with |message|; RuntimeError when the key names no class. */
+void ufpy_set_kernel_exception(const char *key, const char *message);
 
 #endif /* UFPY_PYEXT_H */

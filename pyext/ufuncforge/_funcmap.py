@@ -12,8 +12,15 @@ up the object a call's target resolves to (``math.exp``, ``np.sqrt``,
   ("floor_int", FN)   math.floor / ceil / trunc: FN ("floor", "ceil",
                       "trunc") then, for a float argument, a conversion to
                       i8, since Python returns an int
-  ("round",)          round(x): half to even, an i8 for a float argument;
-                      only the one-argument form (round(x, n) is an error)
+  ("round", F)        round(x): half to even, an i8 for a float argument;
+                      round(x, ndigits): the kernel function F, inlined
+  ("inline", F, ...)  a kernel function of _kernelfns.py, inlined as a
+                      helper (keywords by parameter name): the first F
+                      that takes the call's positional arguments
+                      (math.perm(n) is factorial(n)); also for methods of
+                      ints, under int.METHOD (n.bit_length())
+  ("divmod",)         divmod(a, b): (a // b, a % b), only unpacked
+                      (q, r = divmod(a, b)) or returned
   ("minmax", FN)      builtin min / max: with two or more arguments the
                       intrinsic FN; with one (an array) the reduction
                       amin / amax
@@ -137,13 +144,21 @@ _NUMPY_NEW_ARRAYS = {"empty": "None", "zeros": "0", "ones": "1",
 
 
 def _python_entries():
+    from . import _kernelfns
+
     m = {
         builtins.abs: ("fn", "abs"),
         builtins.len: ("len",),
         builtins.sum: ("sum",),
         builtins.min: ("minmax", "min"),
         builtins.max: ("minmax", "max"),
-        builtins.round: ("round",),
+        builtins.round: ("round", _kernelfns.round_ndigits),
+        builtins.divmod: ("divmod",),
+        int.bit_length: ("inline", _kernelfns.bit_length),
+        math.comb: ("inline", _kernelfns.comb),
+        math.perm: ("inline", _kernelfns.factorial, _kernelfns.perm),
+        math.factorial: ("inline", _kernelfns.factorial),
+        math.isclose: ("inline", _kernelfns.isclose),
         builtins.pow: ("op", "**"),
         builtins.int: ("int",),
         builtins.float: ("cast", "f8"),

@@ -448,6 +448,13 @@ static UfType array_of(Infer *I, KirNode *n)
     return a;
 }
 
+/* |view| of the array |a|: read-only when |a| is. */
+static UfType readonly_like(UfType a, UfType view)
+{
+    view.flags |= a.flags & UF_TYPE_READONLY;
+    return view;
+}
+
 /* An integer index (or slice bound, or extent); false when not (yet). */
 static bool int_operand(Infer *I, KirNode *n, const char *what)
 {
@@ -499,7 +506,8 @@ static UfType infer_load(Infer *I, KirNode *n)
     }
     kept += a.ndim - count;
     return kept == 0 ? uf_type_scalar((UfKind)a.kind)
-                     : uf_type_array((UfKind)a.kind, kept, UF_LAYOUT_A);
+                     : readonly_like(
+                           a, uf_type_array((UfKind)a.kind, kept, UF_LAYOUT_A));
 }
 
 /* (shape a k) -> i8; a negative axis counts from the end */
@@ -659,6 +667,13 @@ static UfType infer_reduce(Infer *I, KirNode *n)
 
 /* ---- expressions --------------------------------------------------------- */
 
+static UfType const_array_type(const KirConstArray *c)
+{
+    UfType t = uf_type_array((UfKind)c->kind, c->ndim, UF_LAYOUT_C);
+    t.flags |= UF_TYPE_READONLY;
+    return t;
+}
+
 static UfType infer_var(Infer *I, KirNode *n)
 {
     return I->k->vars[n->u.var].type;
@@ -727,6 +742,8 @@ static UfType infer_expr_kind(Infer *I, KirNode *n)
     case KIR_AMAX:
     case KIR_DOT:
         return infer_reduce(I, n);
+    case KIR_CONSTARRAY: /* a read-only C-ordered array of its kind */
+        return const_array_type(n->u.carr);
     case KIR_SLICE:
     case KIR_NONE:
         return fail(I, n, "'%s' is not a value",
@@ -753,9 +770,11 @@ static UfType join_arrays(UfType a, UfType b)
     if (!is_array(a) || !is_array(b) || a.kind != b.kind || a.ndim != b.ndim) {
         return T_UNKNOWN;
     }
-    return a.layout == b.layout
-               ? a
-               : uf_type_array((UfKind)a.kind, a.ndim, UF_LAYOUT_A);
+    UfType t = a.layout == b.layout
+                   ? a
+                   : uf_type_array((UfKind)a.kind, a.ndim, UF_LAYOUT_A);
+    t.flags |= (a.flags | b.flags) & UF_TYPE_READONLY; /* either: read-only */
+    return t;
 }
 
 /* Widens local |v| to hold |t|; notes a change. */
@@ -862,6 +881,20 @@ static void infer_store(Infer *I, KirNode *n)
     }
 }
 
+/* A store's array is not read-only (a frozen global or a view of it). */
+static bool writable_target(Infer *I, KirNode *n)
+{
+    const KirVar *v = &I->k->vars[n->kids[0]->u.var];
+    if ((v->type.flags & UF_TYPE_READONLY) == 0) {
+        return true;
+    }
+    fail(I, n,
+         "cannot store into '%s': it is a read-only array (a frozen "
+         "global, or a view of one)",
+         v->name);
+    return false;
+}
+
 /* (for i start stop step body): integer bounds; i is i8 */
 static void infer_for(Infer *I, KirNode *n)
 {
@@ -941,7 +974,9 @@ static void infer_stmt(Infer *I, KirNode *n)
         infer_set(I, n);
         break;
     case KIR_STORE:
-        infer_store(I, n);
+        if (writable_target(I, n)) {
+            infer_store(I, n);
+        }
         break;
     case KIR_IF:
         infer_cond(I, n->kids[0]);
@@ -962,7 +997,7 @@ static void infer_stmt(Infer *I, KirNode *n)
     case KIR_EXPR:
         infer_expr(I, n->kids[0]);
         break;
-    default: /* break, continue */
+    default: /* break, continue, raise */
         break;
     }
     n->type = T_UNKNOWN;
@@ -1005,6 +1040,7 @@ static bool never_falls_through(const KirNode *n)
 {
     switch (n->op) {
     case KIR_RETURN:
+    case KIR_RAISE:
         return true;
     case KIR_BLOCK:
         return n->nkids > 0 && never_falls_through(n->kids[n->nkids - 1]);

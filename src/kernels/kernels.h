@@ -135,6 +135,10 @@ typedef enum UfLayout {
 /* UfType.flags: UF_TYPE_WEAK marks an untyped Python literal (NEP 50) of
  * int, float or complex kind, whose type the other operand decides. */
 #define UF_TYPE_WEAK 0x1
+/* UfType.flags: UF_TYPE_READONLY marks an array of constants (a frozen
+ * global): reading it and its views is fine, storing into it is a type
+ * error. */
+#define UF_TYPE_READONLY 0x2
 
 /* A type is a small value.  ndim == 0 is a scalar of |kind|. */
 typedef struct UfType {
@@ -160,7 +164,8 @@ int uf_kind_bits(UfKind k);         /* 1 for b1, 64 for i8, 128 for c16 */
 int uf_kind_itemsize(UfKind k);     /* bytes in memory; b1 is 1 */
 const char *uf_kind_name(UfKind k); /* "f8"; "void" */
 
-/* Canonical short name: "f8", "f8[:, :]", "f8[::1]", "weak f8". Returns buf. */
+/* Canonical short name: "f8", "f8[:, :]", "f8[::1]", "weak f8",
+ * "readonly f8[::1]". Returns buf. */
 const char *uf_type_str(UfType t, char *buf, size_t n);
 
 /* NumPy 2 promotion of two scalar types (NEP 50 for weak literals):
@@ -265,6 +270,16 @@ extern const KirFnInfo kir_fn_info[KIR_NFNS];
 int kir_op_lookup(const char *text, size_t len);
 int kir_fn_lookup(const char *name, size_t len);
 
+/* The payload of CONSTARRAY, in the arena: a frozen array of |kind|
+ * (not complex) in C order, itemsize bytes per element in memory (b1 is
+ * one byte, 0 or 1). */
+typedef struct KirConstArray {
+    uint8_t kind; /* UfKind of the elements */
+    int32_t ndim; /* 1 .. UF_MAXNDIM */
+    int64_t shape[UF_MAXNDIM];
+    const void *data; /* product(shape) elements */
+} KirConstArray;
+
 typedef struct KirNode KirNode;
 struct KirNode {
     uint8_t op;  /* KirOp */
@@ -278,6 +293,10 @@ struct KirNode {
         int32_t var;  /* VAR, SET, FOR: index into KirKernel.vars */
         int32_t fn;   /* CALL: KirFn */
         UfType to;    /* CAST */
+        /* STR: NUL-terminated text in the arena */
+        const char *str;
+        /* CONSTARRAY: the constants (in the arena) */
+        const KirConstArray *carr;
     } u;
 };
 
@@ -324,7 +343,9 @@ KirNode *kir_node_new(KirKernel *k, KirOp op, int nkids, UfLoc loc);
  *   (kernel leaky_relu (x)
  *     (return (select (> x 0) x (* 0.01 x))))
  *
- * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name.
+ * Atoms: 3  -2  0.01  1e+300  inf  -inf  nan  2.0j  True  False  name
+ * "text" (a string: \" \\ \n \t and \xHH escapes).  A constant array
+ * lists its element type, shape and elements: (constarray i8 (3) 1 2 3).
  * Each statement of a block starts on its own line, indented two spaces
  * per level; expressions stay on one line.  Flags add an annotation after
  * any node: ":f8" (its type) and "@3:7-12" (its location).  The parser
@@ -406,6 +427,7 @@ double uf_kir_cost_ns(const KirKernel *k, const UfSig *sig, bool gufunc);
 #define UF_KFLAG_NOMEM 0x20          /* error: a loop buffer could not be had */
 #define UF_KFLAG_INDEX 0x40          /* error: an index out of bounds */
 #define UF_KFLAG_VALUE 0x80          /* error: a bad value (ValueError) */
+#define UF_KFLAG_RAISE 0x100         /* error: a raise or a failed assert */
 #define UF_KFLAG_REPORTED 0x20000000 /* the error was reported already */
 #define UF_KFLAG_ERROR 0x40000000    /* a kernel error stopped the loop */
 
@@ -511,12 +533,17 @@ const char *uf_rt_error_message(int32_t kflags);
  * errors only make the loop return -1. */
 typedef void (*UfErrorReporter)(int32_t kflags, const char *message);
 UF_API void uf_rt_set_error_reporter(UfErrorReporter reporter);
-/* Called by JIT'd loops once per failing call.  For UF_KFLAG_INDEX and
- * UF_KFLAG_VALUE the message is the one the kernel formatted on this
- * thread (uf_rt_index_error / uf_rt_value_error). */
+/* Called by JIT'd loops once per failing call.  For UF_KFLAG_INDEX,
+ * UF_KFLAG_VALUE and UF_KFLAG_RAISE the message is the one the kernel
+ * formatted on this thread (uf_rt_index_error / value_error / raise). */
 void uf_rt_report_error(int32_t kflags);
-/* The message of the last index or value error on this thread. */
+/* The message of the last index, value or raise error on this thread. */
 const char *uf_rt_pending_message(void);
+/* The exception key of the last raise on this thread ("" before any):
+ * what the kernel's (raise KEY MESSAGE) named, e.g. "ValueError".  The
+ * reporter of UF_KFLAG_RAISE reads it; uf_rt_report_captured restores it
+ * from the capture. */
+UF_API const char *uf_rt_pending_exception(void);
 
 /* Error capture: a loop running on a worker thread must never call the
  * reporter (the Python one takes the GIL, which the calling thread may
@@ -526,7 +553,8 @@ const char *uf_rt_pending_message(void);
 typedef struct UfErrorCapture {
     int32_t kflags;    /* the reported UF_KFLAG_* bits */
     bool set;          /* an error was recorded */
-    char message[256]; /* its message (NUL-terminated, maybe truncated) */
+    char message[512]; /* its message (NUL-terminated, maybe truncated) */
+    char exc[128];     /* UF_KFLAG_RAISE: the exception's key, else "" */
 } UfErrorCapture;
 /* This thread's uf_rt_report_error fills *c (first error only) instead of
  * calling the reporter; NULL turns capturing off. */
@@ -555,6 +583,11 @@ enum UfValueError {
 };
 int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
                           int64_t a, int64_t b);
+/* (raise EXC MSG): the message "MSG (kernel 'K', line L)" (or "(kernel
+ * 'K', line L)" for an empty MSG) and the exception key |exc| become
+ * this thread's pending ones; returns UF_KFLAG_ERROR | UF_KFLAG_RAISE. */
+int32_t uf_rt_raise(const char *kernel, int32_t line, const char *exc,
+                    const char *msg);
 
 /* Scratch arrays of a kernel call: a block of |nbytes| (16-aligned) put
  * on the list at *head, or NULL when memory is short; all freed by

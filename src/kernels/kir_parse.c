@@ -22,6 +22,8 @@
 
 #define KIR_MAX_DEPTH 1000 /* nesting of lists */
 #define KIR_MAX_TYPE 256   /* characters in a type annotation */
+/* elements of a constarray (the front end freezes no larger arrays) */
+#define KIR_MAX_CONST_ELEMENTS (1 << 20)
 
 /* A token: a span of the text and where it is. */
 typedef struct Tok {
@@ -401,6 +403,75 @@ static int parse_atom(Parser *p, KirNode **out)
     return 0;
 }
 
+/* The value of hex digit |c|, or -1. */
+static int hex_value(char c)
+{
+    if (is_digit(c)) {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+
+/* Decodes the escape after the backslash at s[*i] into *out; -1 when it
+ * is not one of \" \\ \n \t \xHH (\x00 included: a string is
+ * NUL-terminated). */
+static int unescape(const char *s, size_t *i, char *out)
+{
+    char c = s[*i];
+    *i += 1;
+    if (c == '"' || c == '\\') {
+        *out = c;
+    } else if (c == 'n' || c == 't') {
+        *out = c == 'n' ? '\n' : '\t';
+    } else if (c == 'x' && hex_value(s[*i]) >= 0 && hex_value(s[*i + 1]) >= 0 &&
+               hex_value(s[*i]) * 16 + hex_value(s[*i + 1]) != 0) {
+        *out = (char)(hex_value(s[*i]) * 16 + hex_value(s[*i + 1]));
+        *i += 2;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* string := '"' (CHAR | '\' ESCAPE)* '"' on one line */
+static int parse_string(Parser *p, KirNode **out)
+{
+    Tok open = take(p, 1);
+    const char *s = p->text + p->pos;
+    size_t raw = 0, i = 0, n = 0;
+    while (s[raw] != '"' && s[raw] != '\0' && s[raw] != '\n') {
+        bool escape =
+            s[raw] == '\\' && s[raw + 1] != '\0' && s[raw + 1] != '\n';
+        raw += escape ? 2 : 1;
+    }
+    if (s[raw] != '"') {
+        return syntax_error(p, open.loc, "unterminated string");
+    }
+    char *text = kir_arena_alloc(p->k->arena, raw + 1);
+    KirNode *node = kir_node_new(p->k, KIR_STR, 0, open.loc);
+    if (text == NULL || node == NULL) {
+        return uf_error_nomem(p->err);
+    }
+    while (i < raw) {
+        if (s[i] != '\\') {
+            text[n++] = s[i++];
+        } else if (i++, unescape(s, &i, &text[n++]) < 0) {
+            UfLoc loc = {open.loc.line, open.loc.col + (int32_t)i, 0};
+            loc.end_col = loc.col + 1;
+            return syntax_error(p, loc, "invalid escape in a string");
+        }
+    }
+    text[n] = '\0';
+    node->u.str = text;
+    node->loc.end_col = open.loc.col + (int32_t)raw + 2;
+    p->pos += raw + 1;
+    *out = node;
+    return 0;
+}
+
 /* ---- annotations -------------------------------------------------------- */
 
 /* TYPE, handed to uf_type_parse; its error columns are moved onto |t|. */
@@ -527,10 +598,143 @@ static int arity_error(Parser *p, Tok head, int want, int found, UfLoc loc)
                         found, hint);
 }
 
+/* ---- constant arrays ------------------------------------------------------
+ */
+
+/* The value of validated unsigned integer text; -1 when out of range. */
+static int uint_value(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Element |t| of a constant array of |kind|, stored at |dst|. */
+static int const_elem(Parser *p, Tok t, UfKind kind, void *dst)
+{
+    bool int_text = is_int_text(t.s, t.len);
+    int64_t i = 0;
+    uint64_t u = 0;
+    if (kind == UF_B1 && (tok_is(t, "True") || tok_is(t, "False"))) {
+        *(uint8_t *)dst = tok_is(t, "True");
+        return 0;
+    }
+    if (uf_kind_is_float((UfKind)kind) &&
+        (int_text || is_float_text(t.s, t.len))) {
+        double d = int_text ? strtod(t.s, NULL) : float_value(t.s, t.len);
+        float f = strtof(t.s, NULL); /* not via d: no double rounding */
+        memcpy(dst, kind == UF_F4 ? (void *)&f : (void *)&d,
+               (size_t)uf_kind_itemsize(kind));
+        return 0;
+    }
+    bool ok = int_text && uf_kind_is_int(kind);
+    if (ok && uf_kind_is_signed(kind)) {
+        ok = int_value(t.s, t.len, &i) == 0 && uf_kind_holds(kind, i);
+        u = (uint64_t)i;
+    } else if (ok) {
+        ok = t.s[0] != '-' && uint_value(t.s, t.len, &u) == 0 &&
+             (kind == UF_U8 || uf_kind_holds(kind, (int64_t)u));
+    }
+    if (!ok) {
+        return syntax_error(p, t.loc, "'%.*s' is not a %s value", (int)t.len,
+                            t.s, uf_kind_name(kind));
+    }
+    int size = uf_kind_itemsize(kind); /* little or big endian alike */
+    uint8_t v1 = (uint8_t)u;
+    uint16_t v2 = (uint16_t)u;
+    uint32_t v4 = (uint32_t)u;
+    memcpy(dst,
+           size == 1   ? (void *)&v1
+           : size == 2 ? (void *)&v2
+           : size == 4 ? (void *)&v4
+                       : (void *)&u,
+           (size_t)size);
+    return 0;
+}
+
+/* '(' EXTENT+ ')' of a constant array into |c|; *count gets the product. */
+static int const_shape(Parser *p, KirConstArray *c, int64_t *count)
+{
+    if (peek(p) != '(') {
+        return expected(p, "'(' and the constant array's extents");
+    }
+    p->pos++;
+    *count = 1;
+    while (peek(p) != ')') {
+        Tok t = take_word(p);
+        int64_t e;
+        if (!is_int_text(t.s, t.len) || int_value(t.s, t.len, &e) < 0 ||
+            e < 0 || c->ndim == UF_MAXNDIM) {
+            p->pos -= t.len;
+            return expected(p, "an extent (an integer >= 0) or ')'");
+        }
+        c->shape[c->ndim++] = e;
+        if (e != 0 && *count > KIR_MAX_CONST_ELEMENTS / e) {
+            return syntax_error(p, t.loc,
+                                "constant array too large (more than %d "
+                                "elements)",
+                                KIR_MAX_CONST_ELEMENTS);
+        }
+        *count *= e;
+    }
+    p->pos++;
+    return c->ndim > 0 ? 0 : expected(p, "at least one extent");
+}
+
+/* constarray := 'constarray' KIND '(' EXTENT+ ')' ELEMENT* -- all of it
+ * the list's prefix: the elements are not nodes. */
+static int parse_const_array(Parser *p, KirNode *tmp)
+{
+    skip_space(p);
+    Tok kt = take_type_text(p);
+    UfType t;
+    UF_TRY(parse_type_tok(p, kt, &t));
+    if (t.ndim != 0 || t.kind == UF_VOID || uf_kind_is_complex(t.kind)) {
+        return syntax_error(p, kt.loc,
+                            "a constant array's elements are booleans, "
+                            "integers or floats");
+    }
+    KirConstArray *c = kir_arena_alloc(p->k->arena, sizeof *c);
+    if (c == NULL) {
+        return uf_error_nomem(p->err);
+    }
+    c->kind = t.kind;
+    int64_t count;
+    UF_TRY(const_shape(p, c, &count));
+    size_t size = (size_t)uf_kind_itemsize((UfKind)t.kind);
+    unsigned char *data = kir_arena_alloc(p->k->arena, (size_t)count * size);
+    if (data == NULL && count > 0) {
+        return uf_error_nomem(p->err);
+    }
+    for (int64_t i = 0; i < count; i++) {
+        if (peek(p) == ')' || is_delim(p->text[p->pos])) {
+            return expected(p, "another element of the constant array");
+        }
+        UF_TRY(const_elem(p, take_word(p), (UfKind)t.kind,
+                          data + (size_t)i * size));
+    }
+    if (peek(p) != ')') {
+        return expected(p, "')' after the constant array's elements");
+    }
+    c->data = data;
+    tmp->u.carr = c;
+    return 0;
+}
+
 /* The operand that is not a node: SET/FOR's variable, CAST's and
- * NEWARRAY's type. */
+ * NEWARRAY's type, CONSTARRAY's constants. */
 static int parse_prefix(Parser *p, KirOp op, KirNode *tmp)
 {
+    if (op == KIR_CONSTARRAY) {
+        return parse_const_array(p, tmp);
+    }
     if (op == KIR_SET || op == KIR_FOR) {
         skip_space(p);
         Tok t = take_word(p);
@@ -634,12 +838,14 @@ static int parse_list(Parser *p, KirNode **out)
     return 0;
 }
 
-/* node := (atom | list) annotations */
+/* node := (atom | string | list) annotations */
 static int parse_node(Parser *p, KirNode **out)
 {
     char c = peek(p);
     if (c == '(') {
         UF_TRY(parse_list(p, out));
+    } else if (c == '"') {
+        UF_TRY(parse_string(p, out));
     } else if (!is_delim(c)) {
         UF_TRY(parse_atom(p, out));
     } else {

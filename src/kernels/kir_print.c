@@ -94,6 +94,7 @@ static void put_indent(Buf *b, int level)
 static void put_type(Buf *b, UfType t)
 {
     char tmp[192];
+    t.flags &= (uint8_t)~UF_TYPE_READONLY; /* not part of the spelling */
     uf_type_str(uf_type_concrete(t), tmp, sizeof tmp);
     for (const char *c = tmp; *c != '\0'; c++) {
         if (*c != ' ') {
@@ -134,7 +135,29 @@ static const char *var_name(const KirKernel *k, int32_t var)
     return k->vars[var].name;
 }
 
-/* The payload of an atom: 3  0.5  2.0j  True  None  x. */
+/* A string in double quotes: '"' '\\' newline and tab escaped with a
+ * backslash, other control characters as \xHH; other bytes (UTF-8) as
+ * they are. */
+static void put_quoted(Buf *b, const char *s)
+{
+    put(b, "\"", 1);
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\') {
+            putf(b, "\\%c", *c);
+        } else if (*c == '\n') {
+            put_str(b, "\\n");
+        } else if (*c == '\t') {
+            put_str(b, "\\t");
+        } else if (*c < 0x20 || *c == 0x7f) {
+            putf(b, "\\x%02x", *c);
+        } else {
+            put(b, (const char *)c, 1);
+        }
+    }
+    put(b, "\"", 1);
+}
+
+/* The payload of an atom: 3  0.5  2.0j  True  None  x  "text". */
 static void put_atom(Buf *b, const KirKernel *k, const KirNode *n)
 {
     char num[64];
@@ -155,6 +178,9 @@ static void put_atom(Buf *b, const KirKernel *k, const KirNode *n)
         break;
     case KIR_NONE:
         put_str(b, "None");
+        break;
+    case KIR_STR:
+        put_quoted(b, n->u.str != NULL ? n->u.str : "");
         break;
     default:
         put_str(b, var_name(k, n->u.var));
@@ -180,8 +206,108 @@ static void put_annotations(Buf *b, const KirNode *n, int flags)
     }
 }
 
+/* The shortest of %.6g ... %.9g that reads back to the float |v|, as
+ * format_real writes doubles ("0.1", not 0.10000000149011612). */
+static void format_real_f4(float v, char *out, size_t n)
+{
+    if (isnan(v) || isinf(v)) {
+        format_real(v, out, n);
+        return;
+    }
+    for (int prec = 6; prec <= 9; prec++) {
+        snprintf(out, n, "%.*g", prec, (double)v);
+        if (strtof(out, NULL) == v) {
+            break;
+        }
+    }
+    if (strpbrk(out, ".e") == NULL) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, ".0");
+    }
+}
+
+/* Element |i| of the constant array |c| as kir text. */
+static void put_const_elem(Buf *b, const KirConstArray *c, int64_t i)
+{
+    const unsigned char *p = c->data;
+    size_t size = (size_t)uf_kind_itemsize((UfKind)c->kind);
+    p += (size_t)i * size;
+    union {
+        int8_t i1;
+        int16_t i2;
+        int32_t i4;
+        int64_t i8;
+        uint8_t u1;
+        uint16_t u2;
+        uint32_t u4;
+        uint64_t u8;
+        float f4;
+        double f8;
+    } v;
+    memcpy(&v, p, size);
+    char num[64];
+    switch ((UfKind)c->kind) {
+    case UF_B1:
+        put_str(b, v.u1 != 0 ? "True" : "False");
+        return;
+    case UF_I1:
+        putf(b, "%d", v.i1);
+        return;
+    case UF_I2:
+        putf(b, "%d", v.i2);
+        return;
+    case UF_I4:
+        putf(b, "%d", (int)v.i4);
+        return;
+    case UF_I8:
+        putf(b, "%lld", (long long)v.i8);
+        return;
+    case UF_U1:
+        putf(b, "%u", v.u1);
+        return;
+    case UF_U2:
+        putf(b, "%u", v.u2);
+        return;
+    case UF_U4:
+        putf(b, "%lu", (unsigned long)v.u4);
+        return;
+    case UF_U8:
+        putf(b, "%llu", (unsigned long long)v.u8);
+        return;
+    case UF_F4:
+        format_real_f4(v.f4, num, sizeof num);
+        put_str(b, num);
+        return;
+    default:
+        format_real(v.f8, num, sizeof num);
+        put_str(b, num);
+        return;
+    }
+}
+
+/* " KIND (SHAPE) ELEMENT..." of (constarray ...) */
+static void put_const_array(Buf *b, const KirConstArray *c)
+{
+    if (c == NULL) {
+        put_str(b, " ?");
+        return;
+    }
+    putf(b, " %s (", uf_kind_name((UfKind)c->kind));
+    int64_t count = 1;
+    for (int32_t d = 0; d < c->ndim; d++) {
+        putf(b, d > 0 ? " %lld" : "%lld", (long long)c->shape[d]);
+        count *= c->shape[d];
+    }
+    put(b, ")", 1);
+    for (int64_t i = 0; i < count; i++) {
+        put(b, " ", 1);
+        put_const_elem(b, c, i);
+    }
+}
+
 /* What follows '(' of a list: the op's text and any operand that is not a
- * node (the SET/FOR variable, the CAST / NEWARRAY type). */
+ * node (the SET/FOR variable, the CAST / NEWARRAY type, the constant
+ * array). */
 static void put_head(Buf *b, const KirKernel *k, const KirNode *n)
 {
     if (n->op == KIR_CALL) {
@@ -196,6 +322,8 @@ static void put_head(Buf *b, const KirKernel *k, const KirNode *n)
     } else if (n->op == KIR_CAST || n->op == KIR_NEWARRAY) {
         put(b, " ", 1);
         put_type(b, n->u.to);
+    } else if (n->op == KIR_CONSTARRAY) {
+        put_const_array(b, n->u.carr);
     }
 }
 

@@ -3,11 +3,11 @@
  *
  * Two walks over the tree.  The first checks each node on its own (op,
  * operand counts and classes, variable indices, assignment targets, loop
- * nesting of break/continue, array operands, RETURN counts) and marks the
- * variables some SET or FOR writes.  The second reports locals that are
- * read but never written.  Errors a text kernel can have are
- * UF_ERR_SYNTAX; trees no parser can build (NULL children, indices out of
- * range) are UF_ERR_INTERNAL.
+ * nesting of break/continue, array operands, RETURN counts, strings only
+ * in RAISE) and marks the variables some SET or FOR writes.  The second
+ * reports locals that are read but never written.  Errors a text kernel
+ * can have are UF_ERR_SYNTAX; trees no parser can build (NULL children,
+ * indices out of range) are UF_ERR_INTERNAL.
  */
 #include "kernels.h"
 
@@ -232,10 +232,18 @@ static int check_newarray(Verifier *v, const KirNode *n)
 }
 
 /* SLICE only as an index of LOAD; None only as a SLICE bound or as the
- * fill of a new array. */
+ * fill of a new array; a string only as an operand of RAISE. */
 static int check_placement(Verifier *v, const KirNode *n, int32_t i)
 {
     const KirNode *kid = n->kids[i];
+    if ((kid->op == KIR_STR) != (n->op == KIR_RAISE)) {
+        return uf_error(v->err, UF_ERR_SYNTAX, kid->loc,
+                        kid->op == KIR_STR
+                            ? "a string is only allowed as an operand of "
+                              "'raise'"
+                            : "'raise' takes two strings: the exception and "
+                              "the message");
+    }
     bool slice_ok = (n->op == KIR_LOAD && i >= 1) ||
                     (n->op == KIR_STORE && i >= 1 && i < n->nkids - 1);
     bool none_ok = n->op == KIR_SLICE || (n->op == KIR_NEWARRAY && i == 0) ||
@@ -247,6 +255,19 @@ static int check_placement(Verifier *v, const KirNode *n, int32_t i)
             kid->op == KIR_SLICE ? "slice" : "None",
             kid->op == KIR_SLICE ? "as an index of 'load' or 'store'"
                                  : "as a slice bound or a new array's fill");
+    }
+    return 0;
+}
+
+/* (constarray KIND (SHAPE) ...): 1 to UF_MAXNDIM extents, a real kind. */
+static int check_const_array(Verifier *v, const KirNode *n)
+{
+    const KirConstArray *c = n->u.carr;
+    if (c == NULL || c->ndim < 1 || c->ndim > UF_MAXNDIM ||
+        c->kind == UF_VOID || c->kind >= UF_NKINDS ||
+        uf_kind_is_complex((UfKind)c->kind)) {
+        return uf_error(v->err, UF_ERR_INTERNAL, n->loc,
+                        "malformed constant array");
     }
     return 0;
 }
@@ -302,6 +323,14 @@ static int check_op(Verifier *v, const KirNode *n)
         return 0;
     case KIR_RETURN:
         return check_return(v, n);
+    case KIR_CONSTARRAY:
+        return check_const_array(v, n);
+    case KIR_STR:
+        if (n->u.str == NULL) {
+            return uf_error(v->err, UF_ERR_INTERNAL, n->loc,
+                            "string literal without text");
+        }
+        return 0;
     default:
         return 0;
     }

@@ -502,6 +502,8 @@ static LLVMValueRef lower_expr(Lower *L, const KirNode *n)
     case KIR_AMAX:
     case KIR_DOT:
         return l_array_expr(L, n);
+    case KIR_CONSTARRAY:
+        return l_constarray(L, n);
     case KIR_NONE:
     case KIR_SLICE:
         return unsupported(L, n, "None and slices are not values");
@@ -777,6 +779,8 @@ static int lower_stmt(Lower *L, const KirNode *n)
         return lower_expr(L, n->kids[0]) == NULL ? -1 : 0;
     case KIR_STORE:
         return l_array_store(L, n);
+    case KIR_RAISE:
+        return l_raise(L, n);
     default:
         return uf_error(L->err, UF_ERR_INTERNAL, n->loc,
                         "'%s' is not a statement", kir_op_info[n->op].text);

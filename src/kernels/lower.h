@@ -1,6 +1,7 @@
 /*
  * lower.h -- internal to the lowering files (lower.c, lower_ops.c,
- * mathlib.c): the lowering state and the l_* emit helpers.
+ * lower_array.c, lower_const.c, mathlib.c): the lowering state and the
+ * l_* emit helpers.
  *
  * Register types: b1 is i1, integers iN, f4 float, f8 double, complex a
  * {float, float} / {double, double} struct.  In memory b1 is one byte.
@@ -117,5 +118,12 @@ void l_raise_and_exit(Lower *L, LLVMValueRef flags_value);
 /* A branch on |bad| (i1) into a cold block, where the builder is left;
  * *ok gets the block to continue in. */
 void l_branch_unlikely(Lower *L, LLVMValueRef bad, LLVMBasicBlockRef *ok);
+
+/* ---- lower_const.c: constant data ---------------------------------------- */
+
+/* (raise EXC MSG): calls uf_rt_raise and leaves the kernel. */
+int l_raise(Lower *L, const KirNode *n);
+/* (constarray ...): an array value over a private constant global. */
+LLVMValueRef l_constarray(Lower *L, const KirNode *n);
 
 #endif /* UF_LOWER_H */

@@ -64,11 +64,19 @@ const char *uf_rt_error_message(int32_t kflags)
 /* The message of the last index or value error raised on this thread:
  * kernels format it where the error happens (the values are there), the
  * loop reports it when it stops. */
-static _Thread_local char pending_message[256];
+static _Thread_local char pending_message[512];
 
 const char *uf_rt_pending_message(void)
 {
     return pending_message;
+}
+
+/* The exception key of the last raise on this thread (uf_rt_raise). */
+static _Thread_local char pending_exception[128];
+
+const char *uf_rt_pending_exception(void)
+{
+    return pending_exception;
 }
 
 /* The capture installed on this thread (uf_rt_capture_errors), or NULL. */
@@ -87,7 +95,7 @@ UfErrorCapture *uf_rt_error_capture(void)
 /* Whether |kflags| names an error whose message is the pending one. */
 static bool has_pending_message(int32_t kflags)
 {
-    return (kflags & (UF_KFLAG_INDEX | UF_KFLAG_VALUE)) != 0;
+    return (kflags & (UF_KFLAG_INDEX | UF_KFLAG_VALUE | UF_KFLAG_RAISE)) != 0;
 }
 
 /* Records the error into this thread's capture (first error only) or
@@ -100,6 +108,8 @@ static void deliver_error(int32_t kflags, const char *message)
             c->set = true;
             c->kflags = kflags;
             snprintf(c->message, sizeof c->message, "%s", message);
+            snprintf(c->exc, sizeof c->exc, "%s",
+                     (kflags & UF_KFLAG_RAISE) ? pending_exception : "");
         }
         return;
     }
@@ -122,6 +132,9 @@ void uf_rt_report_captured(const UfErrorCapture *c)
     }
     if (has_pending_message(c->kflags)) {
         snprintf(pending_message, sizeof pending_message, "%s", c->message);
+    }
+    if (c->kflags & UF_KFLAG_RAISE) {
+        snprintf(pending_exception, sizeof pending_exception, "%s", c->exc);
     }
     deliver_error(c->kflags, c->message);
 }
@@ -172,6 +185,16 @@ int32_t uf_rt_value_error(const char *kernel, int32_t line, int32_t what,
     snprintf(pending_message, sizeof pending_message,
              "%s (kernel '%s', line %d)", msg, kernel, (int)line);
     return UF_KFLAG_ERROR | UF_KFLAG_VALUE;
+}
+
+int32_t uf_rt_raise(const char *kernel, int32_t line, const char *exc,
+                    const char *msg)
+{
+    snprintf(pending_exception, sizeof pending_exception, "%s", exc);
+    snprintf(pending_message, sizeof pending_message,
+             "%s%s(kernel '%s', line %d)", msg, msg[0] != '\0' ? " " : "",
+             kernel, (int)line);
+    return UF_KFLAG_ERROR | UF_KFLAG_RAISE;
 }
 
 /* Scratch arrays: blocks on a list whose head the kernel keeps; the data
@@ -510,6 +533,7 @@ const UfRuntimeSymbol uf_runtime_symbols[] = {
     {"uf_rt_report_error", (void *)uf_rt_report_error},
     {"uf_rt_index_error", (void *)uf_rt_index_error},
     {"uf_rt_value_error", (void *)uf_rt_value_error},
+    {"uf_rt_raise", (void *)uf_rt_raise},
     {"uf_rt_scratch_alloc", (void *)uf_rt_scratch_alloc},
     {"uf_rt_scratch_free", (void *)uf_rt_scratch_free},
     {"uf_rt_scratch_pop", (void *)uf_rt_scratch_pop},

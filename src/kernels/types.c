@@ -164,7 +164,9 @@ const char *uf_type_str(UfType t, char *buf, size_t n)
     if (n == 0) {
         return buf;
     }
-    const char *weak = uf_type_is_weak(t) ? "weak " : "";
+    const char *weak = uf_type_is_weak(t)                  ? "weak "
+                       : (t.flags & UF_TYPE_READONLY) != 0 ? "readonly "
+                                                           : "";
     int used = snprintf(buf, n, "%s%s", weak, uf_kind_name(t.kind));
     if (t.ndim == 0) {
         return buf;

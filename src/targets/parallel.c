@@ -205,6 +205,7 @@ static void run_chunk(void *ctx, int64_t i)
     cap.kflags = 0;
     cap.set = false;
     cap.message[0] = '\0';
+    cap.exc[0] = '\0';
     int rc = run_serial_chunk(r, i, &cap);
     int raised = fetestexcept(FE_ALL_EXCEPT);
     fesetexceptflag(&saved, FE_ALL_EXCEPT);

@@ -124,7 +124,7 @@ def delete_statement(x):
 
 
 def raise_statement(x):
-    raise ValueError(x)
+    raise ValueError(x + 1.0)
 
 
 def loop_over_list(x):
@@ -175,7 +175,7 @@ CASES = [
      r"this_name_does_not_exist.*not defined"),
     (import_statement, ["import os"], r"import"),
     (delete_statement, ["del y"], r"del"),
-    (raise_statement, ["raise ValueError"], r"raise"),
+    (raise_statement, ["x + 1.0"], r"message of a raise"),
     (loop_over_list, ["(1.0, 2.0)", "for v"], r"range"),
     (dict_literal, ["{1: x}"], r"dict"),
     (none_value, ["None"], r"None"),
