@@ -100,19 +100,21 @@ KirNode *fe_int_method(Fe *fe, PyObject *call, PyObject *attr_node,
                : NULL;
 }
 
-/* Whether |e| calls the builtin divmod. */
+/* Whether |e| calls divmod (the builtin or np.divmod: spec ("divmod",)). */
 static bool calls_divmod(Fe *fe, PyObject *e)
 {
     if (!fe_is_kind(e, "Call")) {
         return false;
     }
-    PyObject *builtins = PyImport_ImportModule("builtins");
-    PyObject *divmod =
-        builtins != NULL ? PyObject_GetAttrString(builtins, "divmod") : NULL;
-    bool r = divmod != NULL && fe_calls(fe, e, divmod);
-    Py_XDECREF(divmod);
-    Py_XDECREF(builtins);
+    PyObject *f = fe_field(e, "func");
+    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
+    PyObject *spec = v != NULL ? PyDict_GetItemWithError(fe->funcmap, v) : NULL;
     PyErr_Clear();
+    bool r = spec != NULL && PyTuple_Check(spec) &&
+             PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(spec, 0),
+                                              "divmod") == 0;
+    Py_XDECREF(f);
+    Py_XDECREF(v);
     return r;
 }
 

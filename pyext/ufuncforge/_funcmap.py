@@ -19,7 +19,8 @@ up the object a call's target resolves to (``math.exp``, ``np.sqrt``,
                       that takes the call's positional arguments
                       (math.perm(n) is factorial(n)); also for methods of
                       ints, under int.METHOD (n.bit_length())
-  ("divmod",)         divmod(a, b): (a // b, a % b), only unpacked
+  ("divmod",)         divmod(a, b), np.divmod(a, b): (a // b, a % b), only
+                      unpacked
                       (q, r = divmod(a, b)) or returned
   ("minmax", FN)      builtin min / max: with two or more arguments the
                       intrinsic FN; with one (an array) the reduction
@@ -194,6 +195,7 @@ def _numpy_entries():
         if hasattr(np, name):
             m[getattr(np, name)] = ("unop", op)
     m[np.gcd] = ("fn", "gcd")
+    m[np.divmod] = ("divmod",)
     m[np.ldexp] = ("fn", "ldexp")
     m[np.nextafter] = ("fn", "nextafter")
     m[np.square] = ("square",)

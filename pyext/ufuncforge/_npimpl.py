@@ -153,6 +153,28 @@ def argmax(a):
     return k
 
 
+def nanargmin(a):
+    k = -1
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v == v and (k < 0 or v < a[k]):
+            k = i
+    if k < 0:
+        raise ValueError("All-NaN slice encountered")
+    return k
+
+
+def nanargmax(a):
+    k = -1
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v == v and (k < 0 or v > a[k]):
+            k = i
+    if k < 0:
+        raise ValueError("All-NaN slice encountered")
+    return k
+
+
 def any_(a):
     for v in a:
         if v:
@@ -470,6 +492,7 @@ def _build():
         "nanprod": (nanprod, False), "nanmean": (nanmean, False),
         "nanmin": (nanmin, False), "nanmax": (nanmax, False),
         "argmin": (argmin, False), "argmax": (argmax, False),
+        "nanargmin": (nanargmin, False), "nanargmax": (nanargmax, False),
         "any": (any_, False), "all": (all_, False), "var": (var, True),
         "std": (std, True), "nanvar": (nanvar, True),
         "nanstd": (nanstd, True), "median": (median, False),

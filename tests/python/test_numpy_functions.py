@@ -48,6 +48,11 @@ def k_argmax(a, out):
     out[0] = a.argmax()
 
 
+def k_nanargmax(a, out):
+    m = np.nanmax(a)  # NaN only when every value is NaN
+    out[0] = np.nanargmax(a) if m == m else -1
+
+
 def k_var(a, out):
     out[0] = np.var(a)
 
@@ -89,6 +94,7 @@ REFS = {
     k_nansum: np.nansum, k_nanprod: np.nanprod, k_nanmean: np.nanmean,
     k_nanmin: np.nanmin, k_nanmax: np.nanmax, k_argmin: np.argmin,
     k_argmax: np.argmax, k_var: np.var,
+    k_nanargmax: lambda a: -1 if np.isnan(a).all() else np.nanargmax(a),
     k_std_ddof: lambda a: np.std(a, ddof=1),
     k_nanvar: lambda a: np.nanvar(a, ddof=1), k_nanstd: np.nanstd,
     k_median: np.median, k_nanmedian: np.nanmedian, k_any: np.any,
@@ -189,6 +195,17 @@ def test_where_and_clip_on_scalars():
 
 def empty_argmax(a, out):
     out[0] = np.argmax(a)
+
+
+def nanargmin_of(a, out):
+    out[0] = np.nanargmin(a)
+
+
+def test_all_nan_nanargmin_raises():
+    f = guvectorize(["void(f8[:], f8[:])"], "(n)->()")(nanargmin_of)
+    assert f(np.array([np.nan, 3.0, 1.0, np.nan, 1.0])) == 2
+    with pytest.raises(ValueError, match="All-NaN slice encountered"):
+        f(np.full(3, np.nan))
 
 
 def test_empty_argmax_raises():
