@@ -37,8 +37,10 @@ typedef struct StmtList {
 
 /* An inlined helper's return target. */
 typedef struct HelperCtx {
-    int ret_var;      /* local receiving the return value */
-    int done_var;     /* local flag for returns inside loops, or -1 */
+    int ret_var;               /* local receiving the return value */
+    int nret;                  /* values per return (0 before the first) */
+    int more_vars[UF_MAXOUTS]; /* locals receiving values 2, 3, ... */
+    int done_var;              /* local flag for returns inside loops, or -1 */
     int loop_depth;   /* loops of the helper around the current statement */
     bool wrapped;     /* the body runs inside `while True: ...; break` */
     bool deep_return; /* a return inside a loop set done_var */
@@ -50,6 +52,13 @@ typedef struct HelperCtx {
 typedef struct FeName {
     const char *ast, *what;
 } FeName;
+
+/* The values of a helper returning a tuple (a, b = helper(...)). */
+typedef struct TupleOut {
+    PyObject *call; /* the Call node whose values are unpacked */
+    int n;
+    int vars[UF_MAXOUTS];
+} TupleOut;
 
 typedef struct Fe {
     KirKernel *k;
@@ -80,6 +89,8 @@ typedef struct Fe {
                                NULL */
     int temps;              /* counter for fresh names */
     int nodes;              /* kir nodes made so far */
+    TupleOut *tuple_out;    /* set while inlining a helper whose values
+                               are unpacked, else NULL */
     UfError err;
     UfpySource err_src; /* source the error's location refers to */
     bool err_is_python; /* a Python exception is already set */
@@ -158,6 +169,9 @@ int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix);
 PyObject *fe_param_names(Fe *fe, PyObject *fdef);
 int fe_parse_source(PyObject *t, UfpySource *src, int *col_offset);
 KirNode *fe_inline_helper(Fe *fe, PyObject *func, PyObject *call);
+/* Inlines the helper |call| calls, unpacking its values into |out|:
+ * their count, 0 when |call| calls no Python function, -1 on error. */
+int fe_inline_tuple(Fe *fe, PyObject *call, KirNode **out, int max);
 /* Inlines |func| called with the translated arguments |a| (|n| of them). */
 KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
                           int n);

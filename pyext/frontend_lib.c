@@ -121,7 +121,7 @@ static bool calls_divmod(Fe *fe, PyObject *e)
 int fe_tuple_call(Fe *fe, PyObject *e, KirNode **vals, int max)
 {
     if (!calls_divmod(fe, e)) {
-        return fe_failed(fe) ? -1 : 0;
+        return fe_failed(fe) ? -1 : fe_inline_tuple(fe, e, vals, max);
     }
     KirNode *a[2];
     int n = fe_call_args(fe, e, a, 2, "divmod()");
@@ -144,8 +144,8 @@ int fe_tuple_call(Fe *fe, PyObject *e, KirNode **vals, int max)
 
 int fe_assign_tuple_call(Fe *fe, PyObject *elts, PyObject *value, PyObject *at)
 {
-    KirNode *vals[2];
-    int n = fe_tuple_call(fe, value, vals, 2);
+    KirNode *vals[UF_MAXOUTS];
+    int n = fe_tuple_call(fe, value, vals, UF_MAXOUTS);
     if (n <= 0) {
         return n < 0 ? -1 : 1;
     }
@@ -154,8 +154,8 @@ int fe_assign_tuple_call(Fe *fe, PyObject *elts, PyObject *value, PyObject *at)
                 PyList_GET_SIZE(elts));
         return -1;
     }
-    int temps[2];
-    for (int i = 0; i < n; i++) { /* both computed before any is bound */
+    int temps[UF_MAXOUTS];
+    for (int i = 0; i < n; i++) { /* all computed before any is bound */
         temps[i] = fe_fresh_local(fe, "t");
         if (temps[i] < 0 || fe_emit(fe, fe_mk_set(fe, temps[i], vals[i], at))) {
             return -1;

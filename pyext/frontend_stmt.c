@@ -775,9 +775,23 @@ static int return_values(Fe *fe, PyObject *s, KirNode **vals, int *n)
 static int helper_return(Fe *fe, PyObject *s, KirNode **vals, int n)
 {
     HelperCtx *h = fe->helper;
-    if (n != 1) {
-        fe_fail(fe, s, "a helper function must return exactly one value");
+    if (h->nret == 0 && n > 1) { /* a tuple: one local per value */
+        for (int i = 1; i < n; i++) {
+            if ((h->more_vars[i] = fe_fresh_local(fe, "ret")) < 0) {
+                return -1;
+            }
+        }
+    }
+    if (n < 1 || (h->nret != 0 && n != h->nret)) {
+        fe_fail(fe, s,
+                "a helper function returns one value, or a tuple of the "
+                "same length at every return (%d here, %d before)",
+                n, h->nret);
         return -1;
+    }
+    h->nret = n;
+    for (int i = 1; i < n; i++) {
+        UF_TRY(fe_emit(fe, fe_mk_set(fe, h->more_vars[i], vals[i], s)));
     }
     UF_TRY(fe_emit(fe, fe_mk_set(fe, h->ret_var, vals[0], s)));
     if (!h->wrapped) {
@@ -1238,7 +1252,10 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
     PyObject *scope = PyDict_New();
     PyObject *params = NULL;
     HelperCtx h = {.done_var = -1};
-    fe->tuples = NULL; /* restore_state gives back the caller's */
+    TupleOut *want = fe->tuple_out != NULL && fe->tuple_out->call == call
+                         ? fe->tuple_out
+                         : NULL; /* for this call, not nested ones */
+    fe->tuples = NULL;           /* restore_state gives back the caller's */
     StmtList inner = {0};
     int rc = scope != NULL ? 0 : -1;
     fe->scope = scope;
@@ -1271,7 +1288,60 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
     if (rc < 0 && !fe_failed(fe)) {
         fe_fail_python(fe);
     }
+    if (rc == 0 && want != NULL) {
+        want->n = h.nret > 0 ? h.nret : 1;
+        want->vars[0] = h.ret_var;
+        memcpy(want->vars + 1, h.more_vars + 1,
+               (size_t)(want->n - 1) * sizeof *h.more_vars);
+    } else if (rc == 0 && h.nret > 1) {
+        return fe_fail(fe, call,
+                       "the helper '%s' returns %d values: unpack them "
+                       "(a, b = %s(...))",
+                       fname, h.nret, fname);
+    }
     return rc == 0 ? fe_mk_var(fe, h.ret_var, call) : NULL;
+}
+
+int fe_inline_tuple(Fe *fe, PyObject *call, KirNode **out, int max)
+{
+    PyObject *f = fe_is_kind(call, "Call") ? fe_field(call, "func") : NULL;
+    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
+    Py_XDECREF(f);
+    if (v != NULL && !PyFunction_Check(v)) { /* Numba's @njit: .py_func */
+        PyObject *py = PyObject_GetAttrString(v, "py_func");
+        PyErr_Clear();
+        Py_SETREF(v, py);
+    }
+    if (v == NULL || !PyFunction_Check(v) ||
+        PyDict_GetItemWithError(fe->funcmap, v) != NULL) {
+        PyErr_Clear();
+        Py_XDECREF(v);
+        return fe_failed(fe) ? -1 : 0;
+    }
+    TupleOut t = {.call = call};
+    TupleOut *saved = fe->tuple_out;
+    fe->tuple_out = &t;
+    KirNode *r = fe_inline_helper(fe, v, call);
+    fe->tuple_out = saved;
+    Py_DECREF(v);
+    if (r == NULL) {
+        return -1;
+    }
+    if (t.n == 0) {
+        fe_fail(fe, call, "internal: the helper's values were not seen");
+        return -1;
+    }
+    if (t.n > max) {
+        fe_fail(fe, call, "the helper returns %d values, %d expected here", t.n,
+                max);
+        return -1;
+    }
+    for (int i = 0; i < t.n; i++) {
+        if ((out[i] = fe_mk_var(fe, t.vars[i], call)) == NULL) {
+            return -1;
+        }
+    }
+    return t.n;
 }
 
 /* The position of the parameter |name| among the positional parameters
