@@ -160,6 +160,8 @@ bool fe_arity_ok(Fe *fe, PyObject *call, const char *what, int n, int lo,
                  int hi);
 const char *fe_unsupported_expr(PyObject *e);
 KirNode *fe_translate_expr(Fe *fe, PyObject *e);
+/* Whether |call| calls a function whose funcmap spec is (|kind|, ...). */
+bool fe_calls_spec(Fe *fe, PyObject *call, const char *kind);
 
 /* ---- frontend_stmt.c: statements and inlined helpers */
 

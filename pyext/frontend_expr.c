@@ -659,6 +659,20 @@ static KirNode *unsupported_callable(Fe *fe, PyObject *at, PyObject *func)
     return NULL;
 }
 
+bool fe_calls_spec(Fe *fe, PyObject *call, const char *kind)
+{
+    PyObject *f = fe_is_kind(call, "Call") ? fe_field(call, "func") : NULL;
+    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
+    PyObject *spec = v != NULL ? PyDict_GetItemWithError(fe->funcmap, v) : NULL;
+    PyErr_Clear();
+    bool yes =
+        spec != NULL && PyTuple_Check(spec) &&
+        PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(spec, 0), kind) == 0;
+    Py_XDECREF(f);
+    Py_XDECREF(v);
+    return yes;
+}
+
 /* A cast of each of the |n| arguments |a| to the type codes in |codes|
  * (a tuple of strings), in place; -1 on error. */
 static int cast_args(Fe *fe, KirNode **a, int n, PyObject *codes, PyObject *at)

@@ -100,27 +100,9 @@ KirNode *fe_int_method(Fe *fe, PyObject *call, PyObject *attr_node,
                : NULL;
 }
 
-/* Whether |e| calls divmod (the builtin or np.divmod: spec ("divmod",)). */
-static bool calls_divmod(Fe *fe, PyObject *e)
-{
-    if (!fe_is_kind(e, "Call")) {
-        return false;
-    }
-    PyObject *f = fe_field(e, "func");
-    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
-    PyObject *spec = v != NULL ? PyDict_GetItemWithError(fe->funcmap, v) : NULL;
-    PyErr_Clear();
-    bool r = spec != NULL && PyTuple_Check(spec) &&
-             PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(spec, 0),
-                                              "divmod") == 0;
-    Py_XDECREF(f);
-    Py_XDECREF(v);
-    return r;
-}
-
 int fe_tuple_call(Fe *fe, PyObject *e, KirNode **vals, int max)
 {
-    if (!calls_divmod(fe, e)) {
+    if (!fe_calls_spec(fe, e, "divmod")) {
         return fe_failed(fe) ? -1 : fe_inline_tuple(fe, e, vals, max);
     }
     KirNode *a[2];

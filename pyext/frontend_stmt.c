@@ -480,21 +480,6 @@ static int range_loop(Fe *fe, PyObject *target, PyObject *iter, int *var,
 
 /* ---- for i, j in np.ndindex(...) ------------------------------------- */
 
-/* Whether |iter| is a call of np.ndindex. */
-static bool is_ndindex(Fe *fe, PyObject *iter)
-{
-    PyObject *f = fe_is_kind(iter, "Call") ? fe_field(iter, "func") : NULL;
-    PyObject *v = f != NULL ? fe_static_value(fe, f) : NULL;
-    PyObject *spec = v != NULL ? PyDict_GetItemWithError(fe->funcmap, v) : NULL;
-    PyErr_Clear();
-    bool yes = spec != NULL && PyTuple_Check(spec) &&
-               PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(spec, 0),
-                                                "ndindex") == 0;
-    Py_XDECREF(f);
-    Py_XDECREF(v);
-    return yes;
-}
-
 /* The |k| extents of np.ndindex(m, n), np.ndindex((m, n)) or
  * np.ndindex(a.shape), each in a local evaluated once, into |ext|. */
 static int ndindex_extents(Fe *fe, PyObject *iter, int k, KirNode **ext)
@@ -712,7 +697,7 @@ static int translate_for(Fe *fe, PyObject *s)
     int var = -1, rc = -1;
     KirNode *b[3];
     StmtList body_list = {0};
-    if (target != NULL && iter != NULL && is_ndindex(fe, iter)) {
+    if (target != NULL && iter != NULL && fe_calls_spec(fe, iter, "ndindex")) {
         rc = translate_ndindex(fe, s, target, iter);
         Py_DECREF(target);
         Py_DECREF(iter);

@@ -93,13 +93,18 @@ def nanprod(a):
     return p
 
 
-def nanmean(a):
+def _nan_sum_count(a):
     s = 0.0
     n = 0
     for v in a:
         if v == v:
             s += v
             n += 1
+    return s, n
+
+
+def nanmean(a):
+    s, n = _nan_sum_count(a)
     return s / n
 
 
@@ -206,12 +211,7 @@ def std(a, ddof):
 
 
 def nanvar(a, ddof):
-    s = 0.0
-    n = 0
-    for v in a:
-        if v == v:
-            s += v
-            n += 1
+    s, n = _nan_sum_count(a)
     mean = s / n
     acc = 0.0
     for v in a:

@@ -482,12 +482,14 @@ static bool infer_slice(Infer *I, KirNode *n)
     return ok;
 }
 
-/* (load a i ...): an element when every index is an integer and there is
- * one per axis; otherwise a view keeping the sliced and unindexed axes. */
-static UfType infer_load(Infer *I, KirNode *n)
+/* What (load a i ...) or the target of (store a i ... v) is, with
+ * |count| indices after the array: an element when every index is an
+ * integer and there is one per axis; otherwise a view keeping the sliced
+ * and unindexed axes (read-only when |a| is). */
+static UfType indexed(Infer *I, KirNode *n, int count)
 {
     UfType a = array_of(I, n);
-    int count = n->nkids - 1, kept = 0;
+    int kept = 0;
     bool ok = known(a);
     for (int i = 1; i <= count; i++) {
         KirNode *ix = n->kids[i];
@@ -508,6 +510,12 @@ static UfType infer_load(Infer *I, KirNode *n)
     return kept == 0 ? uf_type_scalar((UfKind)a.kind)
                      : readonly_like(
                            a, uf_type_array((UfKind)a.kind, kept, UF_LAYOUT_A));
+}
+
+/* (load a i ...): an element, or a view */
+static UfType infer_load(Infer *I, KirNode *n)
+{
+    return indexed(I, n, n->nkids - 1);
 }
 
 /* (shape a k) -> i8; a negative axis counts from the end */
@@ -829,32 +837,11 @@ static void widen_output(Infer *I, const KirNode *n, int v, UfType value)
     }
 }
 
-/* The type (store a i ... v) writes: an element when every index is an
- * integer, one per axis; else the view that a slice assignment fills.
- * T_UNKNOWN when not known yet. */
+/* The type (store a i ... v) writes into: an element, or a view that a
+ * slice assignment fills. */
 static UfType store_target(Infer *I, KirNode *n)
 {
-    UfType a = array_of(I, n);
-    int count = n->nkids - 2, kept = 0;
-    bool ok = known(a);
-    for (int i = 1; i <= count; i++) {
-        KirNode *ix = n->kids[i];
-        bool slice = ix->op == KIR_SLICE;
-        ok = (slice ? infer_slice(I, ix)
-                    : int_operand(I, ix, "array indices")) &&
-             ok;
-        kept += slice;
-    }
-    if (!ok) {
-        return T_UNKNOWN;
-    }
-    if (count > a.ndim) {
-        return fail(I, n, "too many indices: a %d-D array indexed with %d",
-                    a.ndim, count);
-    }
-    kept += a.ndim - count;
-    return kept == 0 ? uf_type_scalar((UfKind)a.kind)
-                     : uf_type_array((UfKind)a.kind, kept, UF_LAYOUT_A);
+    return indexed(I, n, n->nkids - 2);
 }
 
 /* (store a i ... v): v is converted to the element type.  Into a view
