@@ -70,13 +70,19 @@ def round_ndigits(x, ndigits):
     return r * p
 
 
-def comb(n, k):
-    """math.comb(n, k) for integers; OverflowError beyond int64."""
+def _negative_or_above(n, k):
+    """Python's ValueError for a negative n or k; whether k > n (then
+    comb and perm are 0)."""
     if n < 0:
         raise ValueError("n must be a non-negative integer")
     if k < 0:
         raise ValueError("k must be a non-negative integer")
-    if k > n:
+    return k > n
+
+
+def comb(n, k):
+    """math.comb(n, k) for integers; OverflowError beyond int64."""
+    if _negative_or_above(n, k):
         return 0
     k = min(k, n - k)
     r = 1
@@ -95,11 +101,7 @@ def comb(n, k):
 
 def perm(n, k):
     """math.perm(n, k) for integers; OverflowError beyond int64."""
-    if n < 0:
-        raise ValueError("n must be a non-negative integer")
-    if k < 0:
-        raise ValueError("k must be a non-negative integer")
-    if k > n:
+    if _negative_or_above(n, k):
         return 0
     r = 1
     for i in range(n - k + 1, n + 1):

@@ -9,69 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static KirKernel *parse_ok(const char *text)
-{
-    UfError err = {0};
-    KirKernel *k = kir_parse(text, &err);
-    if (k == NULL) {
-        fprintf(stderr, "\nparse failed at %d:%d: %s\n%s\n", (int)err.loc.line,
-                (int)err.loc.col, err.msg, text);
-    }
-    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
-    return k;
-}
-
-/* |text| prints back exactly and verifies; every flag setting reprints
- * the same. */
-static void check_round_trip(const char *text)
-{
-    KirKernel *k = parse_ok(text);
-    char *s = kir_print(k, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    if (strcmp(s, text) != 0) {
-        fprintf(stderr, "\n--- got:\n%s\n--- want:\n%s\n", s, text);
-    }
-    CU_ASSERT_STRING_EQUAL(s, text);
-    UfError err = {0};
-    CU_ASSERT_EQUAL(kir_verify(k, &err), 0);
-    for (int flags = 0; flags < 4; flags++) {
-        char *a = kir_print(k, flags);
-        KirKernel *k2 = parse_ok(a);
-        char *b = kir_print(k2, flags);
-        CU_ASSERT_STRING_EQUAL(a, b);
-        free(a);
-        free(b);
-        kir_kernel_free(k2);
-    }
-    free(s);
-    kir_kernel_free(k);
-}
-
 static void test_round_trip_kinds(void)
 {
-    check_round_trip("(kernel f (x)\n"
-                     "  (set a (constarray f8 (3) 1.0 -0.5 inf))\n"
-                     "  (set b (constarray f4 (2) 0.1 nan))\n"
-                     "  (set c (constarray i8 (2 2) 1 -2 9223372036854775807 "
-                     "-9223372036854775808))\n"
-                     "  (set d (constarray u8 (1) 18446744073709551615))\n"
-                     "  (set e (constarray i1 (2) -128 127))\n"
-                     "  (set g (constarray u2 (1) 65535))\n"
-                     "  (set h (constarray i4 (1) -2147483648))\n"
-                     "  (set i (constarray u4 (1) 4294967295))\n"
-                     "  (set j (constarray b1 (3) True False True))\n"
-                     "  (set k (constarray f8 (0)))\n"
-                     "  (set l (constarray i2 (1 1 2) -3 4))\n"
-                     "  (set m (constarray u1 (1) 255))\n"
-                     "  (return (load a 0)))");
+    uf_test_round_trip("(kernel f (x)\n"
+                       "  (set a (constarray f8 (3) 1.0 -0.5 inf))\n"
+                       "  (set b (constarray f4 (2) 0.1 nan))\n"
+                       "  (set c (constarray i8 (2 2) 1 -2 9223372036854775807 "
+                       "-9223372036854775808))\n"
+                       "  (set d (constarray u8 (1) 18446744073709551615))\n"
+                       "  (set e (constarray i1 (2) -128 127))\n"
+                       "  (set g (constarray u2 (1) 65535))\n"
+                       "  (set h (constarray i4 (1) -2147483648))\n"
+                       "  (set i (constarray u4 (1) 4294967295))\n"
+                       "  (set j (constarray b1 (3) True False True))\n"
+                       "  (set k (constarray f8 (0)))\n"
+                       "  (set l (constarray i2 (1 1 2) -3 4))\n"
+                       "  (set m (constarray u1 (1) 255))\n"
+                       "  (return (load a 0)))");
 }
 
 /* The payload: kind, shape, C-ordered data of the element size. */
 static void test_payload(void)
 {
-    KirKernel *k = parse_ok("(kernel f ()\n"
-                            "  (expr (constarray i2 (2 3) 1 2 3 4 5 -6))\n"
-                            "  (expr (constarray f4 (1) 0.1)))");
+    KirKernel *k =
+        uf_test_parse_ok("(kernel f ()\n"
+                         "  (expr (constarray i2 (2 3) 1 2 3 4 5 -6))\n"
+                         "  (expr (constarray f4 (1) 0.1)))");
     const KirConstArray *c = k->body->kids[0]->kids[0]->u.carr;
     CU_ASSERT_EQUAL(c->kind, UF_I2);
     CU_ASSERT_EQUAL(c->ndim, 2);
@@ -131,7 +94,7 @@ static void test_parse_errors(void)
  * |err| set. */
 static KirKernel *infer(const char *kir, const char *sig, UfError *err)
 {
-    KirKernel *k = parse_ok(kir);
+    KirKernel *k = uf_test_parse_ok(kir);
     UfSig s, resolved;
     CU_ASSERT_EQUAL_FATAL(uf_sig_parse(sig, &s, err), 0);
     if (kir_verify(k, err) < 0 || uf_infer_kernel(k, &s, &resolved, err) < 0) {
@@ -161,7 +124,7 @@ static void test_infer_types(void)
     /* annotations leave read-only out: the typed text parses back */
     char *text = kir_print(k, KIR_PRINT_TYPES);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "):i4[:,::1])"));
-    KirKernel *k2 = parse_ok(text);
+    KirKernel *k2 = uf_test_parse_ok(text);
     free(text);
     kir_kernel_free(k2);
     kir_kernel_free(k);

@@ -10,44 +10,6 @@
 
 /* ---- text --------------------------------------------------------------- */
 
-static KirKernel *parse_ok(const char *text)
-{
-    UfError err = {0};
-    KirKernel *k = kir_parse(text, &err);
-    if (k == NULL) {
-        fprintf(stderr, "\nparse failed at %d:%d: %s\n%s\n", (int)err.loc.line,
-                (int)err.loc.col, err.msg, text);
-    }
-    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
-    return k;
-}
-
-/* |text| prints back exactly, verifies, and reprints the same under
- * every flag setting. */
-static void check_round_trip(const char *text)
-{
-    KirKernel *k = parse_ok(text);
-    char *s = kir_print(k, 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    if (strcmp(s, text) != 0) {
-        fprintf(stderr, "\n--- got:\n%s\n--- want:\n%s\n", s, text);
-    }
-    CU_ASSERT_STRING_EQUAL(s, text);
-    UfError err = {0};
-    CU_ASSERT_EQUAL(kir_verify(k, &err), 0);
-    for (int flags = 0; flags < 4; flags++) {
-        char *a = kir_print(k, flags);
-        KirKernel *k2 = parse_ok(a);
-        char *b = kir_print(k2, flags);
-        CU_ASSERT_STRING_EQUAL(a, b);
-        free(a);
-        free(b);
-        kir_kernel_free(k2);
-    }
-    free(s);
-    kir_kernel_free(k);
-}
-
 static const char *const RAISE_KIR = "(kernel positive (x)\n"
                                      "  (if (< x 0)\n"
                                      "    (block\n"
@@ -57,10 +19,10 @@ static const char *const RAISE_KIR = "(kernel positive (x)\n"
 
 static void test_round_trip(void)
 {
-    check_round_trip(RAISE_KIR);
-    check_round_trip("(kernel f (x)\n"
-                     "  (raise \"mod.Error#2\" \"\"))");
-    check_round_trip(
+    uf_test_round_trip(RAISE_KIR);
+    uf_test_round_trip("(kernel f (x)\n"
+                       "  (raise \"mod.Error#2\" \"\"))");
+    uf_test_round_trip(
         "(kernel f (x)\n"
         "  (raise \"E\" \"q\\\" b\\\\ n\\n t\\t c\\x01 \xc3\xa9\"))");
 }
@@ -68,8 +30,9 @@ static void test_round_trip(void)
 /* Escapes decode into the string; printing writes them back. */
 static void test_string_payload(void)
 {
-    KirKernel *k = parse_ok("(kernel f ()\n"
-                            "  (raise \"E\" \"a\\x7fb\\\"\\tc\\xC3\\xA9\"))");
+    KirKernel *k =
+        uf_test_parse_ok("(kernel f ()\n"
+                         "  (raise \"E\" \"a\\x7fb\\\"\\tc\\xC3\\xA9\"))");
     const KirNode *r = k->body->kids[0];
     CU_ASSERT_EQUAL(r->op, KIR_RAISE);
     CU_ASSERT_EQUAL(r->kids[0]->op, KIR_STR);
@@ -110,7 +73,7 @@ static void test_parse_errors(void)
 
 static void check_verify_error(const char *text, const char *msg)
 {
-    KirKernel *k = parse_ok(text);
+    KirKernel *k = uf_test_parse_ok(text);
     UfError err = {0};
     CU_ASSERT_EQUAL(kir_verify(k, &err), -1);
     CU_ASSERT_EQUAL(err.kind, UF_ERR_SYNTAX);

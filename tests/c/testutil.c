@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int uf_test_main(const char *suite, const UfTestCase *cases)
 {
@@ -117,4 +118,44 @@ void uf_test_alloc_sweep(int (*fn)(void *ud), void *ud)
         CU_ASSERT_EQUAL(rc, -1);
         CU_ASSERT_EQUAL(live, 0);
     }
+}
+
+/* ---- kir text ---------------------------------------------------------- */
+
+KirKernel *uf_test_parse_ok(const char *text)
+{
+    UfError err = {0};
+    KirKernel *k = kir_parse(text, &err);
+    if (k == NULL) {
+        fprintf(stderr, "\nparse failed at %d:%d: %s\n%s\n", (int)err.loc.line,
+                (int)err.loc.col, err.msg, text);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+    return k;
+}
+
+/* |text| prints back exactly, verifies, and reprints the same under
+ * every flag setting. */
+void uf_test_round_trip(const char *text)
+{
+    KirKernel *k = uf_test_parse_ok(text);
+    char *s = kir_print(k, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    if (strcmp(s, text) != 0) {
+        fprintf(stderr, "\n--- got:\n%s\n--- want:\n%s\n", s, text);
+    }
+    CU_ASSERT_STRING_EQUAL(s, text);
+    UfError err = {0};
+    CU_ASSERT_EQUAL(kir_verify(k, &err), 0);
+    for (int flags = 0; flags < 4; flags++) {
+        char *a = kir_print(k, flags);
+        KirKernel *k2 = uf_test_parse_ok(a);
+        char *b = kir_print(k2, flags);
+        CU_ASSERT_STRING_EQUAL(a, b);
+        free(a);
+        free(b);
+        kir_kernel_free(k2);
+    }
+    free(s);
+    kir_kernel_free(k);
 }

@@ -38,4 +38,12 @@ long uf_test_alloc_live(void);  /* blocks still allocated */
  * live blocks.  |fn| returns 0 on success, -1 on (clean) failure. */
 void uf_test_alloc_sweep(int (*fn)(void *ud), void *ud);
 
+/* ---- kir text ---------------------------------------------------------- */
+
+/* The kernel |text| parses to (new; the test stops when it does not). */
+KirKernel *uf_test_parse_ok(const char *text);
+/* |text| prints back exactly, verifies, and reprints the same under every
+ * flag setting. */
+void uf_test_round_trip(const char *text);
+
 #endif /* UF_TESTUTIL_H */
