@@ -278,6 +278,65 @@ static void test_inferred_output(void)
     kir_kernel_free(k);
 }
 
+/* (store a (slice ...) v): a scalar fills the view, an array is copied
+ * (reversed: through a temporary copy when it overlaps the target), and
+ * an extent mismatch stops the loop with ValueError. */
+static void test_slice_assignment(void)
+{
+    UfCompiled *c = gu_compile("(kernel f (a out)\n"
+                               "  (store out (slice None None None) -1.0)\n"
+                               "  (store out (slice 1 None None)\n"
+                               "    (load a (slice None -1 None)))\n"
+                               "  (store a (slice None None None)\n"
+                               "    (load a (slice None None -1))))",
+                               "void(f8[:], f8[:])", "(n)->(n)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double a[4] = {1, 2, 3, 4}, out[4] = {0};
+    char *args[2] = {(char *)a, (char *)out};
+    intptr_t dims[2] = {1, 4};
+    intptr_t steps[4] = {0, 0, 8, 8};
+    CU_ASSERT_EQUAL(c->loop(NULL, args, dims, steps, NULL), 0);
+    CU_ASSERT_DOUBLE_EQUAL(out[0], -1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(out[1], 1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(out[3], 3, 0);
+    CU_ASSERT_DOUBLE_EQUAL(a[0], 4, 0); /* a reversed in place */
+    CU_ASSERT_DOUBLE_EQUAL(a[3], 1, 0);
+    uf_compiled_free(c);
+
+    c = gu_compile("(kernel g (a out)\n"
+                   "  (store out (slice None None None) a))",
+                   "void(f8[:], f8[:])", "(n),(m)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double b[3] = {1, 2, 3}, o[2] = {0, 0};
+    char *gargs[2] = {(char *)b, (char *)o};
+    intptr_t gdims[3] = {1, 3, 2};
+    intptr_t gsteps[4] = {0, 0, 8, 8};
+    CU_ASSERT_EQUAL(c->loop(NULL, gargs, gdims, gsteps, NULL), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(uf_rt_pending_message(),
+                                  "could not broadcast input array with an "
+                                  "axis of size 3 into an axis of size 2"));
+    uf_compiled_free(c);
+}
+
+/* (arraylike src fill shape) takes src's element type and, with one
+ * array as its shape, that array's extents; (astype src v) converts. */
+static void test_arraylike(void)
+{
+    UfCompiled *c = gu_compile("(kernel f (a out)\n"
+                               "  (set t (arraylike a (astype a 2.75) a))\n"
+                               "  (store out (slice None None None) t))",
+                               "void(i4[:], f8[:])", "(n)->(n)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    int32_t a[3] = {0, 0, 0};
+    double out[3] = {0};
+    char *args[2] = {(char *)a, (char *)out};
+    intptr_t dims[2] = {1, 3};
+    intptr_t steps[4] = {0, 0, 4, 8};
+    CU_ASSERT_EQUAL(c->loop(NULL, args, dims, steps, NULL), 0);
+    CU_ASSERT_DOUBLE_EQUAL(out[2], 2.0, 0); /* 2.75 as int32 */
+    uf_compiled_free(c);
+}
+
 /* Type errors of array kernels name what is wrong. */
 static void test_type_errors(void)
 {
@@ -311,6 +370,8 @@ int main(void)
         UF_CASE(test_broadcastable_dim),
         UF_CASE(test_inferred_output),
         UF_CASE(test_type_errors),
+        UF_CASE(test_slice_assignment),
+        UF_CASE(test_arraylike),
         UF_CASES_END,
     };
     return uf_test_main("gufunc", cases);

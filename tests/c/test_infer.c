@@ -213,6 +213,26 @@ static void test_array_types(void)
         "i8");
 }
 
+/* New arrays take the type of their source; astype converts to it. */
+static void test_arraylike_types(void)
+{
+    CU_ASSERT_STRING_EQUAL(
+        ret_type("(kernel f (a i) (return (load (arraylike a None a) 0 0)))",
+                 "(f4[:, :], i4)"),
+        "f4");
+    CU_ASSERT_STRING_EQUAL(
+        ret_type("(kernel f (a i) (return (ndim (array f8 0 a))))",
+                 "(f4[:, :, :], i4)"),
+        "i8");
+    CU_ASSERT_STRING_EQUAL(
+        ret_type("(kernel f (a i) (return (astype a i)))", "(u1[:], f8)"),
+        "u1");
+    CU_ASSERT_STRING_EQUAL(
+        ret_type("(kernel f (a i) (return (load (arraylike i 0 3 4) 0 0)))",
+                 "(u1[:], f4)"),
+        "f4");
+}
+
 static void test_while_true_never_falls_through(void)
 {
     UfError err = {0};
@@ -230,6 +250,7 @@ int main(void)
 {
     static const UfTestCase cases[] = {
         UF_CASE(test_weak_literals),
+        UF_CASE(test_arraylike_types),
         UF_CASE(test_numpy_promotion),
         UF_CASE(test_division_and_power),
         UF_CASE(test_compare_logic_select),

@@ -485,6 +485,10 @@ static void test_print_empty(void)
     check_print(k, KIR_PRINT_LOCS | KIR_PRINT_TYPES, "(kernel nothing ())");
     kir_kernel_free(k);
     check_round_trip("(kernel nothing ())");
+    check_round_trip("(kernel f (a out)\n"
+                     "  (store out (slice 1 None -1) (arraylike a None a))\n"
+                     "  (store out (astype a 2.5))\n"
+                     "  (store out 0 (load (array f8 1 3 4 5) 0 0 0)))");
     check_round_trip("(kernel nothing (a b c))");
 }
 
