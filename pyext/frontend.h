@@ -1,12 +1,13 @@
 /*
  * frontend.h -- internal to the AST front end (frontend*.c): the
- * translation state and the fe_* functions the four files share.
+ * translation state and the fe_* functions its files share.
  *
  *   frontend.c       errors, locations, AST access, building kir,
  *                    variables, compile-time values, which arguments
  *                    are arrays, the entry point
  *   frontend_expr.c  expressions and calls
- *   frontend_stmt.c  statements, and helper functions inlined at calls
+ *   frontend_stmt.c  statements, np.ndindex loops
+ *   frontend_helpers.c helper functions inlined at calls
  *   frontend_array.c array syntax: indexing, stores, shapes, new arrays,
  *                    reductions, loops over arrays
  *   frontend_raise.c raise and assert
@@ -163,9 +164,14 @@ KirNode *fe_translate_expr(Fe *fe, PyObject *e);
 /* Whether |call| calls a function whose funcmap spec is (|kind|, ...). */
 bool fe_calls_spec(Fe *fe, PyObject *call, const char *kind);
 
-/* ---- frontend_stmt.c: statements and inlined helpers */
+/* ---- frontend_stmt.c: statements */
 
 int fe_translate_body(Fe *fe, PyObject *stmts);
+int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
+              PyObject *at);
+
+/* ---- frontend_helpers.c: helper functions inlined at calls */
+
 void fe_kir_name(const char *py, char *out, size_t n);
 int fe_bind_locals(Fe *fe, PyObject *stmts, const char *prefix);
 PyObject *fe_param_names(Fe *fe, PyObject *fdef);
@@ -177,8 +183,6 @@ int fe_inline_tuple(Fe *fe, PyObject *call, KirNode **out, int max);
 /* Inlines |func| called with the translated arguments |a| (|n| of them). */
 KirNode *fe_inline_values(Fe *fe, PyObject *func, PyObject *call, KirNode **a,
                           int n);
-int fe_assign(Fe *fe, PyObject *target, KirNode *value, PyObject *value_ast,
-              PyObject *at);
 
 /* ---- frontend_array.c: array syntax */
 
