@@ -145,7 +145,7 @@ int fe_assign_tuple_call(Fe *fe, PyObject *elts, PyObject *value, PyObject *at)
     }
     for (int i = 0; i < n; i++) {
         UF_TRY(fe_assign(fe, PyList_GET_ITEM(elts, i),
-                         fe_mk_var(fe, temps[i], at), NULL, at));
+                         fe_mk_var(fe, temps[i], at), value, at));
     }
     return 0;
 }

@@ -304,6 +304,12 @@ def nanmedian(a):
     return (b[(n - 1) // 2] + b[n // 2]) / 2
 
 
+def copy(a):
+    b = np.empty_like(a)
+    b[...] = a
+    return b
+
+
 # ---- scalar functions ------------------------------------------------------
 
 def where(c, x, y):
@@ -508,7 +514,7 @@ def _build():
                     "any", "all", "var", "std"):
             impls["method:" + name] = chooser
     for name, func in (("cumsum", cumsum), ("cumprod", cumprod),
-                       ("sort", sort)):
+                       ("sort", sort), ("copy", copy)):
         impls[getattr(np, name)] = _Chooser(name, func)
         impls["method:" + name] = _Chooser(name, func)
     impls["method:sort"] = _Chooser("sort", sort_inplace)

@@ -77,3 +77,19 @@ def test_errors():
         vectorize(["f8(f8)"])(uses_uneven)
     with pytest.raises(CompileError, match="returns 2 values: unpack them"):
         vectorize(["f8(f8)"])(tuple_as_value)
+
+
+def _trim(a, n):
+    return a[:n], n - 1
+
+
+def rebinds_from_helper(a, n, out):
+    a, n = _trim(a, n)
+    out[0] = a.sum() + n
+
+
+def test_inputs_rebound_from_a_helper_tuple():
+    f = guvectorize(["void(f8[:], i8, f8[:])"], "(m),()->()")(
+        rebinds_from_helper)
+    a = np.arange(6.0)
+    np.testing.assert_array_equal(f(a, 3), a[:3].sum() + 2)

@@ -235,3 +235,21 @@ def test_errors():
     with pytest.raises(CompileError, match="keyword arguments must be "
                                            "constants"):
         guvectorize(["void(f8[:], i8, f8[:])"], "(n),()->()")(runtime_ddof)
+
+
+def copies(a, out):
+    b = a.copy()
+    c = np.copy(a)
+    b[0, 0] = -1.0
+    out[:, :] = b
+    out[1, 1] = c[0, 0]
+
+
+def test_copy_any_rank():
+    f = guvectorize(["void(f8[:, :], f8[:, :])"], "(m,n)->(m,n)")(copies)
+    a = np.arange(12.0).reshape(3, 4) + 1
+    expected = a.copy()
+    expected[0, 0] = -1.0
+    expected[1, 1] = a[0, 0]
+    np.testing.assert_array_equal(f(a), expected)
+    np.testing.assert_array_equal(a, np.arange(12.0).reshape(3, 4) + 1)
