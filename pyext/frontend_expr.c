@@ -694,10 +694,57 @@ static int cast_args(Fe *fe, KirNode **a, int n, PyObject *codes, PyObject *at)
     return 0;
 }
 
+/* (ufcast "NAME|LOOPS" WHICH v a0 a1 ...): |v| converted to input
+ * |which| (-1: the output) of the loop NumPy picks for the atoms |a|. */
+static KirNode *mk_ufcast(Fe *fe, const char *loops, int which, KirNode *v,
+                          KirNode **a, int n, PyObject *at)
+{
+    KirNode *r = v != NULL ? fe_mk(fe, KIR_UFCAST, 3 + n, at) : NULL;
+    KirNode *str = r != NULL ? fe_mk(fe, KIR_STR, 0, at) : NULL;
+    if (str == NULL) {
+        return NULL;
+    }
+    if ((str->u.str = kir_arena_strndup(fe->k->arena, loops, strlen(loops))) ==
+        NULL) {
+        return fe_fail_nomem(fe);
+    }
+    r->kids[0] = str;
+    r->kids[1] = fe_mk_int(fe, which, at);
+    r->kids[2] = v;
+    for (int i = 0; i < n; i++) {
+        if ((r->kids[3 + i] = fe_copy_atom(fe, a[i])) == NULL) {
+            return NULL;
+        }
+    }
+    return r->kids[1] != NULL ? r : NULL;
+}
+
+/* The call of a ufunc with several loops: each argument, and the result
+ * of |func| inlined, converted to the types of the loop NumPy picks for
+ * the arguments' types (known only when the kernel is typed). */
+static KirNode *call_ufunc_loops(Fe *fe, PyObject *call, PyObject *func,
+                                 const char *loops, KirNode **a, int n)
+{
+    KirNode *cast[32];
+    for (int i = 0; i < n; i++) {
+        if ((a[i] = fe_once(fe, a[i], call)) == NULL) {
+            return NULL;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        KirNode *v = fe_copy_atom(fe, a[i]);
+        if ((cast[i] = mk_ufcast(fe, loops, i, v, a, n, call)) == NULL) {
+            return NULL;
+        }
+    }
+    KirNode *r = fe_inline_values(fe, func, call, cast, n);
+    return mk_ufcast(fe, loops, -1, r, a, n, call);
+}
+
 /* A ufunc made by ufuncforge called in a kernel: its Python function is
- * inlined, with the arguments and the result cast to its loop's types
- * when it has one loop, as NumPy would run it.  funcmap["ufunc_callee"]
- * (u) gives (function, input codes or None, output code or None), or
+ * inlined, with the arguments and the result cast to the types of the
+ * loop NumPy would run.  funcmap["ufunc_callee"](u) gives (function,
+ * input codes or None, output code or None, "NAME|LOOPS" or None), or
  * None for a ufunc of NumPy's. */
 static KirNode *call_ufunc(Fe *fe, PyObject *call, PyObject *at, PyObject *func,
                            bool *handled)
@@ -717,7 +764,13 @@ static KirNode *call_ufunc(Fe *fe, PyObject *call, PyObject *at, PyObject *func,
     KirNode *a[32], *res = NULL;
     int n = *handled ? fe_call_args(fe, call, a, 32, "a ufunc") : -1;
     PyObject *ins = *handled ? PyTuple_GET_ITEM(r, 1) : Py_None;
+    PyObject *loops = *handled ? PyTuple_GET_ITEM(r, 3) : Py_None;
     if (n >= 0 && ins != Py_None && cast_args(fe, a, n, ins, at) < 0) {
+        n = -1;
+    }
+    if (n >= 0 && loops != Py_None) {
+        res = call_ufunc_loops(fe, call, PyTuple_GET_ITEM(r, 0),
+                               PyUnicode_AsUTF8(loops), a, n);
         n = -1;
     }
     if (n >= 0) {

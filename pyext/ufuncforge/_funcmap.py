@@ -228,9 +228,11 @@ def _impl_entries(plain):
 def ufunc_callee(u):
     """For the ufunc |u| called in a kernel: None when NumPy's own (it is
     looked up like any function), else (function, input codes, output
-    code) of a ufuncforge ufunc, the codes None unless it has exactly one
-    loop (then the call casts to that loop's types, as NumPy would).
-    TypeError when it cannot be called from a kernel."""
+    code, loops) of a ufuncforge ufunc: with one loop its codes (the call
+    casts to them, as NumPy would), with several "NAME|f8 f8>f8;f4 f4>f4"
+    (the kernel's kir picks the loop once types are known), and neither
+    for a lazy ufunc (typed for the arguments as given).  TypeError when
+    it cannot be called from a kernel."""
     from . import _core
 
     info = _core.ufunc_info(u)
@@ -243,11 +245,17 @@ def ufunc_callee(u):
     if func is None:
         raise TypeError(f"the ufunc {u.__name__!r} keeps no Python function "
                         "(NumPy < 2.1): call its Python function instead")
-    sigs = info["signatures"]
-    if info["lazy"] or len(sigs) != 1 or sigs[0].startswith("("):
-        return func, None, None
-    ret, args = sigs[0].split("(", 1)
-    return func, tuple(a.strip() for a in args[:-1].split(",")), ret
+    sigs = [s for s in info["signatures"] if not s.startswith("(")]
+    if info["lazy"] or len(sigs) != len(info["signatures"]) or not sigs:
+        return func, None, None, None  # typed for the arguments as given
+    loops = []
+    for sig in sigs:
+        ret, args = sig.split("(", 1)
+        loops.append((tuple(a.strip() for a in args[:-1].split(",")), ret))
+    if len(loops) == 1:
+        return func, loops[0][0], loops[0][1], None
+    text = ";".join(" ".join(ins) + ">" + out for ins, out in loops)
+    return func, None, None, f"{u.__name__}|{text}"
 
 
 def funcmap():

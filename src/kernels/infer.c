@@ -673,6 +673,87 @@ static UfType infer_reduce(Infer *I, KirNode *n)
                            uf_type_scalar((UfKind)b.kind));
 }
 
+/* ---- the loop NumPy picks for a ufunc called in a kernel ----------------- */
+
+/* Whether NumPy's can_cast(from, to, 'safe') holds; a weak literal goes
+ * to any type of its kind or a wider kind (NEP 50). */
+static bool casts_safely(UfType from, UfType to)
+{
+    if (uf_type_is_weak(from)) {
+        int rank = uf_kind_is_int(from.kind) ? 0 : from.kind == UF_F8 ? 1 : 2;
+        int to_rank = uf_kind_is_int(to.kind)       ? 0
+                      : uf_kind_is_float(to.kind)   ? 1
+                      : uf_kind_is_complex(to.kind) ? 2
+                                                    : -1;
+        return to_rank >= rank;
+    }
+    UfType p = uf_type_promote(from, to);
+    return p.kind == to.kind;
+}
+
+/* The types of loop |text| ("f8 f8>f8") into |t| (inputs, then the
+ * output); their count, or -1. */
+static int loop_types(const char *text, size_t len, UfType *t, int max)
+{
+    int n = 0, pos = 0;
+    UfError err = {0};
+    while ((size_t)pos < len && n < max) {
+        if (text[pos] == ' ' || text[pos] == '>') {
+            pos++;
+            continue;
+        }
+        if (uf_type_parse(text, &pos, &t[n++], &err) < 0) {
+            return -1;
+        }
+    }
+    return n;
+}
+
+/* (ufcast "NAME|LOOPS" WHICH v arg...): the first loop whose inputs are
+ * exactly the args' types, else the first the args cast to safely. */
+static UfType infer_ufcast(Infer *I, KirNode *n)
+{
+    int nargs = n->nkids - 3;
+    UfType args[UF_MAXARGS];
+    bool ok = known(infer_expr(I, n->kids[2]));
+    for (int i = 0; i < nargs; i++) {
+        args[i] = infer_expr(I, n->kids[3 + i]);
+        ok = known(args[i]) && ok;
+    }
+    if (!ok) {
+        return T_UNKNOWN;
+    }
+    const char *name = n->kids[0]->u.str, *bar = strchr(name, '|');
+    int which = (int)n->kids[1]->u.ival;
+    for (int pass = 0; bar != NULL && pass < 2; pass++) {
+        for (const char *p = bar + 1; *p != '\0';) {
+            const char *end = strchr(p, ';');
+            size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+            UfType t[UF_MAXARGS + 1];
+            char loop[160];
+            snprintf(loop, sizeof loop, "%.*s", (int)len, p);
+            int m = loop_types(loop, strlen(loop), t, UF_MAXARGS + 1);
+            bool fits = m == nargs + 1;
+            for (int i = 0; fits && i < nargs; i++) {
+                fits = pass == 0 ? uf_type_eq(args[i], t[i])
+                                 : casts_safely(args[i], t[i]);
+            }
+            if (fits) {
+                return which < 0 ? t[nargs] : t[which];
+            }
+            p += len + (end != NULL);
+        }
+    }
+    char s[64] = "";
+    for (int i = 0; i < nargs; i++) {
+        char one[24];
+        snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", i ? ", " : "",
+                 tname(args[i], one, sizeof one));
+    }
+    return fail(I, n, "no loop of the ufunc '%.*s' takes (%s)",
+                bar != NULL ? (int)(bar - name) : 0, name, s);
+}
+
 /* ---- expressions --------------------------------------------------------- */
 
 static UfType const_array_type(const KirConstArray *c)
@@ -743,6 +824,8 @@ static UfType infer_expr_kind(Infer *I, KirNode *n)
         return infer_arraylike(I, n);
     case KIR_ELEMCAST:
         return infer_elemcast(I, n);
+    case KIR_UFCAST:
+        return infer_ufcast(I, n);
     case KIR_SUM:
     case KIR_PROD:
     case KIR_MEAN:

@@ -96,6 +96,9 @@ static void count_range(const KirNode *n, int *least, int *most)
     case KIR_ARRAYLIKE:
         *least = 3, *most = 2 + UF_MAXNDIM;
         break;
+    case KIR_UFCAST:
+        *least = 4, *most = 3 + UF_MAXARGS;
+        break;
     case KIR_IF:
         *least = 2, *most = 3;
         break;
@@ -236,6 +239,12 @@ static int check_newarray(Verifier *v, const KirNode *n)
 static int check_placement(Verifier *v, const KirNode *n, int32_t i)
 {
     const KirNode *kid = n->kids[i];
+    if (n->op == KIR_UFCAST && i == 0) {
+        return kid->op == KIR_STR
+                   ? 0
+                   : uf_error(v->err, UF_ERR_SYNTAX, kid->loc,
+                              "'ufcast' starts with a string of loops");
+    }
     if ((kid->op == KIR_STR) != (n->op == KIR_RAISE)) {
         return uf_error(v->err, UF_ERR_SYNTAX, kid->loc,
                         kid->op == KIR_STR

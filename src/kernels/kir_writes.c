@@ -36,6 +36,7 @@ static uint64_t memory_of(const KirKernel *k, const KirNode *n,
     case KIR_NEWARRAY:
     case KIR_ARRAYLIKE: /* kid 0 only gives the element type */
     case KIR_ELEMCAST:  /* a scalar */
+    case KIR_UFCAST:
         return 0;
     default:
         for (int i = 0; i < n->nkids; i++) {

@@ -495,6 +495,7 @@ static LLVMValueRef lower_expr(Lower *L, const KirNode *n)
     case KIR_NEWARRAY:
     case KIR_ARRAYLIKE:
     case KIR_ELEMCAST:
+    case KIR_UFCAST:
     case KIR_SUM:
     case KIR_PROD:
     case KIR_MEAN:

@@ -650,10 +650,10 @@ static LLVMValueRef lower_newarray(Lower *L, const KirNode *n)
     return make_array(L, ndim, p, ext, str);
 }
 
-/* (astype src v) */
+/* (astype src v), (ufcast loops which v arg...): v converted */
 static LLVMValueRef lower_elemcast(Lower *L, const KirNode *n)
 {
-    const KirNode *value = n->kids[1];
+    const KirNode *value = n->kids[n->op == KIR_UFCAST ? 2 : 1];
     LLVMValueRef v = l_expr(L, value);
     return v == NULL ? NULL
                      : l_convert(L, v, uf_type_concrete(value->type), n->type);
@@ -879,6 +879,7 @@ LLVMValueRef l_array_expr(Lower *L, const KirNode *n)
     case KIR_ARRAYLIKE:
         return lower_newarray(L, n);
     case KIR_ELEMCAST:
+    case KIR_UFCAST:
         return lower_elemcast(L, n);
     default:
         return lower_reduce(L, n);

@@ -233,6 +233,19 @@ static void test_arraylike_types(void)
         "f4");
 }
 
+/* (ufcast "NAME|LOOPS" WHICH v args...): an exact loop first, else the
+ * first the arguments cast to safely (int32 is not safe as float32). */
+static void test_ufcast_picks_numpy_loop(void)
+{
+#define UFC(which) "(ufcast \"u|f4 f4>f4;f8 f8>f8\" " which " a a b)"
+    CU_ASSERT_STRING_EQUAL(ret_type(RET(UFC("0")), "(f4, f4)"), "f4");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET(UFC("0")), "(i4, f4)"), "f8");
+    CU_ASSERT_STRING_EQUAL(ret_type(RET(UFC("-1")), "(i2, f4)"), "f4");
+    CU_ASSERT_PTR_NOT_NULL(strstr(ret_type(RET(UFC("0")), "(c8, f4)"),
+                                  "no loop of the ufunc 'u' takes (c8, f4)"));
+#undef UFC
+}
+
 static void test_while_true_never_falls_through(void)
 {
     UfError err = {0};
@@ -251,6 +264,7 @@ int main(void)
     static const UfTestCase cases[] = {
         UF_CASE(test_weak_literals),
         UF_CASE(test_arraylike_types),
+        UF_CASE(test_ufcast_picks_numpy_loop),
         UF_CASE(test_numpy_promotion),
         UF_CASE(test_division_and_power),
         UF_CASE(test_compare_logic_select),

@@ -488,7 +488,8 @@ static void test_print_empty(void)
     check_round_trip("(kernel f (a out)\n"
                      "  (store out (slice 1 None -1) (arraylike a None a))\n"
                      "  (store out (astype a 2.5))\n"
-                     "  (store out 0 (load (array f8 1 3 4 5) 0 0 0)))");
+                     "  (store out 0 (load (array f8 1 3 4 5) 0 0 0))\n"
+                     "  (store out 1 (ufcast \"u|f8>f8\" -1 2.0 out)))");
     check_round_trip("(kernel nothing (a b c))");
 }
 

@@ -1,6 +1,7 @@
 """A ufuncforge ufunc called inside another kernel: its Python function
-is inlined; with one loop the arguments and the result are cast to that
-loop's types, as NumPy runs the ufunc."""
+is inlined, and the arguments and the result are cast to the types of the
+loop NumPy would pick (the first exact match, else the first the
+arguments cast to safely), known once the kernel is typed."""
 
 import numpy as np
 import pytest
@@ -37,6 +38,49 @@ def test_one_loop_casts_like_numpy():
     n = np.arange(-3, 4)
     # half runs its float64 loop: 3 // 2 would be 1, half(3) is 1.5 -> 1
     np.testing.assert_array_equal(f(n), half(n).astype(np.int64))
+
+
+@vectorize(["i8(i8, i8)", "f8(f8, f8)"])
+def floor_div(a, b):
+    return a // b
+
+
+@vectorize(["f4(f4)", "f8(f8)"])
+def third(x):
+    return x / 3
+
+
+def picks_loops(x, k):
+    return floor_div(x, k) + third(k)
+
+
+def test_several_loops_pick_numpy_loop():
+    # (f8, i8) takes floor_div's f8 loop, an int32 third()'s f8 loop
+    # (int32 does not cast safely to float32), as NumPy picks them
+    f = vectorize(["f8(f8, i4)"])(picks_loops)
+    x = np.array([7.5, -3.25, 10.0])
+    k = np.array([2, 3, 4], np.int32)
+    expected = floor_div(x, k) + third(k)
+    np.testing.assert_allclose(f(x, k), expected, rtol=1e-15)
+    g = vectorize(["f8(i8, i8)"])(picks_loops)
+    n = np.array([7, -3, 10])
+    np.testing.assert_allclose(g(n, n // 2 + 5), floor_div(n, n // 2 + 5) +
+                               third(n // 2 + 5), rtol=1e-15)
+
+
+@vectorize(["f4(f4)", "i2(i2)"])
+def narrow_only(x):
+    return x
+
+
+def no_loop_fits(x):
+    return narrow_only(x)
+
+
+def test_no_loop_fits_is_an_error():
+    with pytest.raises(CompileError, match=r"no loop of the ufunc "
+                                           r"'narrow_only' takes \(f8\)"):
+        vectorize(["f8(f8)"])(no_loop_fits)
 
 
 def mixed(x):
