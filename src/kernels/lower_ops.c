@@ -168,12 +168,19 @@ static LLVMValueRef copysign_of(Lower *L, LLVMValueRef mag, LLVMValueRef sign)
     return l_intrinsic(L, "llvm.copysign", &t, 1, args, 2);
 }
 
-/* Whether the nonzero remainder |mod| and divisor |b| differ in sign. */
+/* Whether the nonzero remainder |mod| and the nonzero divisor |b| differ
+ * in sign.  Tested on the sign bits, not with `<`: x86's ordered compares
+ * signal, and LLVM may pair two scalar compares into one packed compare
+ * whose unused lane holds garbage, raising a spurious "invalid value"
+ * (4.0 // k with an int64 k did). */
 static LLVMValueRef signs_differ(Lower *L, LLVMValueRef mod, LLVMValueRef b)
 {
-    LLVMValueRef z = fconst(b, 0.0);
-    return LLVMBuildXor(L->b, fcmp(L, LLVMRealOLT, b, z),
-                        fcmp(L, LLVMRealOLT, mod, z), "");
+    LLVMTypeRef ft = LLVMTypeOf(b);
+    unsigned bits = LLVMGetTypeKind(ft) == LLVMFloatTypeKind ? 32 : 64;
+    LLVMTypeRef it = LLVMIntTypeInContext(L->ctx, bits);
+    LLVMValueRef x = LLVMBuildXor(L->b, LLVMBuildBitCast(L->b, mod, it, ""),
+                                  LLVMBuildBitCast(L->b, b, it, ""), "");
+    return LLVMBuildICmp(L->b, LLVMIntSLT, x, LLVMConstInt(it, 0, 0), "");
 }
 
 /* (% a b) on floats: the sign of b, as Python and npy_divmod. */

@@ -205,3 +205,21 @@ def test_numpy_floor_keeps_integers_and_sign_is_quiet():
     x = np.array([np.inf, -np.inf, 0.0, -2.5, 3.0])
     np.testing.assert_array_equal(assert_quiet(s, x), np.sign(x))
     assert np.isnan(s(np.array([np.nan]))[0])
+
+
+def floordiv_by_int(x, k):
+    return x // k + x % k
+
+
+def test_float_floordiv_by_int_raises_no_invalid_warning():
+    # LLVM paired the two sign compares of npy_divmod into a packed x86
+    # compare whose unused lane held garbage: a spurious "invalid value"
+    f = vectorize(["f8(f8, i8)", "f4(f4, i4)"])(floordiv_by_int)
+    x = np.array([4.0, 7.5, -7.5, 1.0, -0.0, 3.0])
+    k = np.array([2, 2, 2, 3, 5, -4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for xt, kt in ((np.float64, np.int64), (np.float32, np.int32)):
+            got = f(x.astype(xt), k.astype(kt))
+            expected = [floordiv_by_int(float(a), int(b)) for a, b in zip(x, k)]
+            np.testing.assert_allclose(got, expected, rtol=1e-6)
