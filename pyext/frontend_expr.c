@@ -750,7 +750,11 @@ static KirNode *call_ufunc(Fe *fe, PyObject *call, PyObject *at, PyObject *func,
                            bool *handled)
 {
     PyObject *callee = PyDict_GetItemString(fe->funcmap, "ufunc_callee");
-    PyObject *r = callee != NULL ? PyObject_CallOneArg(callee, func) : NULL;
+    if (callee == NULL) { /* a funcmap without it: NumPy's ufuncs only */
+        *handled = false;
+        return NULL;
+    }
+    PyObject *r = PyObject_CallOneArg(callee, func);
     *handled = r != Py_None;
     if (r == NULL && PyErr_ExceptionMatches(PyExc_TypeError)) {
         PyObject *msg = fe_take_error_message();
