@@ -880,6 +880,35 @@ static PyObject *raise_failure(Fe *fe)
     return ufpy_raise_compile_error(&fe->err, &fe->err_src);
 }
 
+int fe_check_ast(PyObject *fdef)
+{
+    if (!fe_is_kind(fdef, "FunctionDef")) {
+        PyErr_Format(PyExc_TypeError,
+                     "translate() takes an ast.FunctionDef, not %s",
+                     Py_TYPE(fdef)->tp_name);
+        return -1;
+    }
+    /* compile() checks every node's fields and types: a malformed tree
+     * raises TypeError or ValueError; a SyntaxError (nonlocal, await) is
+     * left to the front end's own messages */
+    PyObject *ast = PyImport_ImportModule("ast");
+    PyObject *mod =
+        ast != NULL ? PyObject_CallMethod(ast, "Module", "[O][]", fdef) : NULL;
+    PyObject *compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile");
+    PyObject *code =
+        mod != NULL && compile != NULL
+            ? PyObject_CallFunction(compile, "Oss", mod, "<kernel>", "exec")
+            : NULL;
+    Py_XDECREF(ast);
+    Py_XDECREF(mod);
+    if (code == NULL && PyErr_ExceptionMatches(PyExc_SyntaxError)) {
+        PyErr_Clear();
+        return 0;
+    }
+    Py_XDECREF(code);
+    return code != NULL ? 0 : -1;
+}
+
 /* _core.translate(fdef, source, resolve, funcmap, load_helper[, outputs[,
  * ranks]]) (see pyext.h); |outputs|, default 0, counts the trailing
  * arguments that are a gufunc's output arrays, which the body may not
@@ -894,6 +923,9 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOO!O|iO!", &fdef, &source, &resolve,
                           &PyDict_Type, &funcmap, &load_helper, &outputs,
                           &PyTuple_Type, &ranks)) {
+        return NULL;
+    }
+    if (fe_check_ast(fdef) < 0) {
         return NULL;
     }
     Fe fe = {.funcmap = funcmap,

@@ -114,6 +114,9 @@ void *fe_fail(Fe *fe, PyObject *node, const char *fmt, ...)
 void *fe_fail_python(Fe *fe);
 void *fe_fail_nomem(Fe *fe);
 bool fe_failed(const Fe *fe);
+/* 0 when |fdef| is a well-formed ast.FunctionDef (every field of the
+ * right type: compile() accepts it), else -1 with TypeError/ValueError. */
+int fe_check_ast(PyObject *fdef);
 /* The text of the Python exception being raised (new str, or NULL); the
  * exception is cleared. */
 PyObject *fe_take_error_message(void);

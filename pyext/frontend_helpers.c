@@ -315,7 +315,8 @@ static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
                             PyObject *call, KirNode **a, int n)
 {
     PyObject *fdef, *source, *resolve;
-    if (!PyArg_ParseTuple(info, "OOO", &fdef, &source, &resolve)) {
+    if (!PyArg_ParseTuple(info, "OOO", &fdef, &source, &resolve) ||
+        fe_check_ast(fdef) < 0) {
         return fe_fail_python(fe);
     }
     char fname[96];

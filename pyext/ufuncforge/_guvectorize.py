@@ -5,6 +5,8 @@ import types
 from ._types import normalize_signatures
 from ._vectorize import _common_options, _finish, _identity
 
+_MAX_ARGS = 32  # UF_MAXARGS in src/kernels/kernels.h
+
 _KEYWORDS = frozenset(
     ["identity", "nopython", "forceobj", "target", "cache", "boundscheck",
      "fastmath", "writable_args", "signature", "layout"])
@@ -80,6 +82,14 @@ def _check_keywords(kws):
     writable = kws.get("writable_args", ())
     if isinstance(writable, (str, int)):
         writable = (writable,)
+    try:
+        count = len(writable)
+    except TypeError:
+        raise TypeError("writable_args is a position, a name, or a tuple or "
+                        "list of them") from None
+    if count > _MAX_ARGS:  # checked before it is expanded
+        raise ValueError(f"writable_args names {count} arguments; a kernel "
+                         f"takes at most {_MAX_ARGS}")
     return {"writable": tuple(writable), "options": options}
 
 

@@ -492,3 +492,41 @@ def test_long_kir_kernel_name():
     f = kir_ufunc(f"(kernel {_LONG} (x y) (return (+ x y)))",
                   ["f8(f8, f8)", "f4(f4, f4)"])
     assert_same(f(np.ones(3), 2.0), np.full(3, 3.0))
+
+
+def _plain(x, out):
+    out[0] = x[0]
+
+
+def test_writable_args_is_checked_before_it_is_expanded():
+    with pytest.raises(ValueError, match="names 1000000000 arguments"):
+        uf.guvectorize(["void(f8[:], f8[:])"], "(n)->()",
+                       writable_args=range(10**9))(_plain)
+    with pytest.raises(TypeError, match="writable_args is a position"):
+        uf.guvectorize(["void(f8[:], f8[:])"], "(n)->()",
+                       writable_args=iter([0]))(_plain)
+
+
+def test_malformed_ast_at_the_private_boundary():
+    import ast
+
+    from ufuncforge import _core
+    from ufuncforge._funcmap import funcmap
+    from ufuncforge._source import helper_loader
+
+    src = ("f.py", "def f(x):\n    return x + 1\n", 1, 0)
+
+    def translate(tree):
+        return _core.translate(tree, src, lambda n: None, funcmap(),
+                               helper_loader())
+
+    tree = ast.parse(src[1]).body[0]
+    tree.body = "not a list"
+    with pytest.raises(TypeError, match='field "body" must be a list'):
+        translate(tree)
+    tree = ast.parse(src[1]).body[0]
+    del tree.body[0].value.op
+    with pytest.raises(TypeError, match='required field "op" missing'):
+        translate(tree)
+    with pytest.raises(TypeError, match="takes an ast.FunctionDef"):
+        translate(ast.parse(src[1]))
