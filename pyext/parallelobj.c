@@ -106,24 +106,29 @@ PyArrayMethod_GetLoop *ufpy_parallel_get_loop = parallel_get_loop;
 
 /* ---- thread counts ---------------------------------------------------- */
 
-/* An int >= 1 from |arg|, or -1 with TypeError / ValueError. */
+/* An int >= 1 from |arg| (any integer type: np.int64(4) too, not a
+ * bool), or -1 with TypeError / ValueError. */
 static int thread_count(PyObject *arg, const char *what)
 {
-    if (!PyLong_Check(arg) || PyBool_Check(arg)) {
+    PyObject *i =
+        PyIndex_Check(arg) && !PyBool_Check(arg) && !PyArray_IsScalar(arg, Bool)
+            ? PyNumber_Index(arg)
+            : NULL;
+    if (i == NULL) {
+        PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s takes an int, not %.100s", what,
                      Py_TYPE(arg)->tp_name);
         return -1;
     }
-    long n = PyLong_AsLong(arg);
-    if (n == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (n < 1 || n > 4096) {
+    int overflow = 0;
+    long n = PyLong_AsLongAndOverflow(i, &overflow);
+    if (overflow != 0 || n < 1 || n > 4096) {
         PyErr_Format(PyExc_ValueError,
-                     "%s: the number of threads must be 1 to 4096, got %ld",
-                     what, n);
-        return -1;
+                     "%s: the number of threads must be 1 to 4096, got %S",
+                     what, i);
+        n = -1;
     }
+    Py_DECREF(i);
     return (int)n;
 }
 

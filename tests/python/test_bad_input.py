@@ -437,8 +437,10 @@ def test_absurd_thread_count():
     count works."""
     before = uf.get_num_threads()
     for n, exc in [(0, ValueError), (-1, ValueError), (4097, ValueError),
-                   (10**12, ValueError), (2.0, TypeError),
-                   ("4", TypeError)]:
+                   (10**12, ValueError), (10**30, ValueError),
+                   (np.int64(0), ValueError), (2.0, TypeError),
+                   ("4", TypeError), (True, TypeError),
+                   (np.bool_(True), TypeError)]:
         with pytest.raises(exc) as e:
             uf.set_num_threads(n)
         if exc is ValueError:
@@ -449,6 +451,14 @@ def test_absurd_thread_count():
         with uf.num_threads(0):
             pass
     assert uf.get_num_threads() == before
+    # any integer type, as NumPy's own functions take
+    try:
+        uf.set_num_threads(np.int64(3))
+        assert uf.get_num_threads() == 3
+        with uf.num_threads(np.int32(2)):
+            assert uf.get_num_threads() == 2
+    finally:
+        uf.set_num_threads(before)
 
     @uf.vectorize(["f8(f8, f8)"], target="parallel")
     def padd(x, y):
