@@ -967,6 +967,7 @@ PyObject *ufpy_translate(PyObject *module, PyObject *args)
     Py_XDECREF(fe.output_args);
     Py_XDECREF(fe.helper_stack);
     Py_XDECREF(fe.tuples);
+    Py_XDECREF(fe.checked);
     Py_XDECREF(fe.py_exc);
     Py_XDECREF(fe.frozen);
     uf_free(fe.frozen_sets.items);

@@ -90,6 +90,8 @@ typedef struct Fe {
                                NULL */
     int temps;              /* counter for fresh names */
     int nodes;              /* kir nodes made so far */
+    PyObject *checked;      /* set of the helper trees fe_check_ast passed,
+                               or NULL */
     TupleOut *tuple_out;    /* set while inlining a helper whose values
                                are unpacked, else NULL */
     UfError err;

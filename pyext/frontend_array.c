@@ -709,12 +709,14 @@ static int extents(Fe *fe, PyObject *shape, const char *what, KirNode **out)
 typedef struct NewType {
     UfKind kind;
     KirNode *source; /* set: (arraylike source ...) */
+    bool named;      /* given by dtype= */
 } NewType;
 
 /* The element type the dtype argument |dtype| names: X.dtype makes X
  * the type source; a type known now its kind; -1 on error. */
 static int new_type(Fe *fe, PyObject *dtype, NewType *t)
 {
+    t->named = true;
     PyObject *of = array_attribute_of(fe, dtype, "dtype");
     if (of != NULL) {
         t->source = fe_translate_expr(fe, of);
@@ -750,44 +752,60 @@ static KirNode *named_fill(Fe *fe, const char *fill, PyObject *at)
                : fe_mk_int(fe, strcmp(fill, "1") == 0, at);
 }
 
+/* The arguments of np.empty/zeros/ones/full (|like| false: the first
+ * is the shape) and of np.*_like (|like|: the first is the array): the
+ * first argument's AST into *first (new reference), the fill into *fill
+ * (np.full's value translated, else the named fill), and the element
+ * type into *t: dtype= when given, else float64, or np.full's fill value
+ * type.  (The *_like forms default to the array's type: their caller's
+ * part.)  0, or -1 with the error recorded. */
+static int new_array_args(Fe *fe, PyObject *call, const char *what,
+                          const char *fill, bool like, PyObject **first,
+                          KirNode **fv, NewType *t)
+{
+    bool is_full = strcmp(fill, "value") == 0;
+    const char *names[3] = {like ? "a" : "shape",
+                            is_full ? "fill_value" : "dtype", "dtype"};
+    PyObject *p[3] = {NULL, NULL, NULL};
+    int rc = call_params(fe, call, what, names, is_full ? 3 : 2, p);
+    PyObject *dtype = p[is_full ? 2 : 1];
+    if (rc == 0 && (p[0] == NULL || (is_full && p[1] == NULL))) {
+        fe_fail(fe, call, "%s needs %s%s", what, like ? "an array" : "a shape",
+                is_full ? " and a fill value" : "");
+        rc = -1;
+    }
+    *fv = rc == 0 ? (is_full ? fe_translate_expr(fe, p[1])
+                             : named_fill(fe, fill, call))
+                  : NULL;
+    if (*fv != NULL && is_full && dtype == NULL && !like) {
+        t->source = fe_copy_tree(fe, *fv);
+    }
+    if (*fv != NULL && dtype != NULL) {
+        rc = new_type(fe, dtype, t);
+    }
+    *first = Py_XNewRef(p[0]);
+    for (int i = 0; i < 3; i++) {
+        Py_XDECREF(p[i]);
+    }
+    return rc < 0 || fe_failed(fe) ? -1 : 0;
+}
+
 /* np.empty / zeros / ones (FILL "None", "0", "1") and np.full (FILL
  * "value"): shape n, (n, m, ...) or a.shape; the dtype float64, a type
  * named now, an array's a.dtype, or for np.full the fill value's. */
 static KirNode *new_array(Fe *fe, PyObject *call, const char *what,
                           const char *fill)
 {
-    static const char *const plain[] = {"shape", "dtype"};
-    static const char *const full[] = {"shape", "fill_value", "dtype"};
-    bool is_full = strcmp(fill, "value") == 0;
-    PyObject *p[3] = {NULL, NULL, NULL};
-    PyObject **dtype = &p[is_full ? 2 : 1];
-    NewType t = {UF_F8, NULL};
+    NewType t = {UF_F8, NULL, false};
+    PyObject *shape_ast = NULL;
     KirNode *shape[UF_MAXNDIM], *fv = NULL;
-    int n =
-        call_params(fe, call, what, is_full ? full : plain, is_full ? 3 : 2, p);
-    if (n == 0 && (p[0] == NULL || (is_full && p[1] == NULL))) {
-        fe_fail(fe, call, "%s needs a shape%s", what,
-                is_full ? " and a fill value" : "");
-        n = -1;
-    }
-    if (n == 0 && is_full) {
-        fv = fe_translate_expr(fe, p[1]);
-        t.source = *dtype == NULL ? fe_copy_tree(fe, fv) : NULL;
-    }
-    if (n == 0 && *dtype != NULL) {
-        n = new_type(fe, *dtype, &t);
-    }
+    int n = new_array_args(fe, call, what, fill, false, &shape_ast, &fv, &t);
     if (n == 0) {
-        n = extents(fe, p[0], what, shape);
+        n = extents(fe, shape_ast, what, shape);
     }
-    for (int i = 0; i < 3; i++) {
-        Py_XDECREF(p[i]);
-    }
-    if (n < 0 || fe_failed(fe)) {
-        return NULL;
-    }
-    return mk_new_array(fe, &t, is_full ? fv : named_fill(fe, fill, call),
-                        shape, n, call);
+    Py_XDECREF(shape_ast);
+    return n < 0 || fe_failed(fe) ? NULL
+                                  : mk_new_array(fe, &t, fv, shape, n, call);
 }
 
 /* np.empty_like(a, dtype) / zeros_like / ones_like / full_like(a, v,
@@ -796,36 +814,18 @@ static KirNode *new_array(Fe *fe, PyObject *call, const char *what,
 static KirNode *new_like(Fe *fe, PyObject *call, const char *what,
                          const char *fill)
 {
-    static const char *const plain[] = {"a", "dtype"};
-    static const char *const full[] = {"a", "fill_value", "dtype"};
-    bool is_full = strcmp(fill, "value") == 0;
-    PyObject *p[3] = {NULL, NULL, NULL};
-    PyObject **dtype = &p[is_full ? 2 : 1];
-    NewType t = {UF_F8, NULL};
-    KirNode *shape = NULL, *fv = NULL;
-    int rc =
-        call_params(fe, call, what, is_full ? full : plain, is_full ? 3 : 2, p);
-    if (rc == 0 && (p[0] == NULL || (is_full && p[1] == NULL))) {
-        fe_fail(fe, call, "%s needs an array%s", what,
-                is_full ? " and a fill value" : "");
-        rc = -1;
+    NewType t = {UF_F8, NULL, false};
+    PyObject *a_ast = NULL;
+    KirNode *a = NULL, *fv = NULL;
+    if (new_array_args(fe, call, what, fill, true, &a_ast, &fv, &t) == 0) {
+        a = fe_translate_expr(fe, a_ast);
     }
-    if (rc == 0) {
-        shape = fe_translate_expr(fe, p[0]);
-        fv = is_full && shape != NULL ? fe_translate_expr(fe, p[1]) : NULL;
-        rc = *dtype != NULL ? new_type(fe, *dtype, &t) : 0;
+    Py_XDECREF(a_ast);
+    if (a != NULL && !t.named) {
+        t.source = fe_copy_tree(fe, a);
     }
-    if (rc == 0 && *dtype == NULL) {
-        t.source = fe_copy_tree(fe, shape);
-    }
-    for (int i = 0; i < 3; i++) {
-        Py_XDECREF(p[i]);
-    }
-    if (rc < 0 || fe_failed(fe)) {
-        return NULL;
-    }
-    return mk_new_array(fe, &t, is_full ? fv : named_fill(fe, fill, call),
-                        &shape, 1, call);
+    return a == NULL || fe_failed(fe) ? NULL
+                                      : mk_new_array(fe, &t, fv, &a, 1, call);
 }
 
 /* X.dtype.type(v) -> (astype X v); X.dtype.type() -> (astype X 0).

@@ -310,13 +310,27 @@ static int place_helper(Fe *fe, HelperCtx *h, StmtList *inner, PyObject *at)
                    fe_mk2(fe, KIR_WHILE, fe_mk_bool(fe, true, at), body, at));
 }
 
+/* fe_check_ast for a helper's tree, once per tree in a translation (a
+ * helper inlined at many calls is loaded once). */
+static int check_helper_ast(Fe *fe, PyObject *fdef)
+{
+    if (fe->checked == NULL && (fe->checked = PySet_New(NULL)) == NULL) {
+        return -1;
+    }
+    int seen = PySet_Contains(fe->checked, fdef);
+    if (seen != 0) {
+        return seen < 0 ? -1 : 0;
+    }
+    return fe_check_ast(fdef) < 0 ? -1 : PySet_Add(fe->checked, fdef);
+}
+
 /* Inlines the helper |fdef| (from |info| = (fdef, source, resolve)). */
 static KirNode *inline_body(Fe *fe, PyObject *func, PyObject *info,
                             PyObject *call, KirNode **a, int n)
 {
     PyObject *fdef, *source, *resolve;
     if (!PyArg_ParseTuple(info, "OOO", &fdef, &source, &resolve) ||
-        fe_check_ast(fdef) < 0) {
+        check_helper_ast(fe, fdef) < 0) {
         return fe_fail_python(fe);
     }
     char fname[96];

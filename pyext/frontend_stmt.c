@@ -553,8 +553,7 @@ static int ndindex_count(Fe *fe, PyObject *iter)
 
 /* `for idx in np.ndindex(...)`: |k| fresh locals, and idx names them as
  * an index tuple (a[idx]).  Returns k, or -1. */
-static int bind_index_tuple(Fe *fe, PyObject *target, PyObject *iter, int k,
-                            int *vars)
+static int bind_index_tuple(Fe *fe, PyObject *target, int k, int *vars)
 {
     const char *id = fe_field_str(target, "id");
     if (id == NULL || k <= 0 || k > UF_MAXNDIM) {
@@ -578,7 +577,6 @@ static int bind_index_tuple(Fe *fe, PyObject *target, PyObject *iter, int k,
                  ? PyDict_SetItemString(fe->tuples, id, t)
                  : -1;
     Py_XDECREF(t);
-    (void)iter;
     if (rc < 0) {
         fe_fail_python(fe);
     }
@@ -590,8 +588,7 @@ static int bind_index_tuple(Fe *fe, PyObject *target, PyObject *iter, int k,
 static int ndindex_targets(Fe *fe, PyObject *target, PyObject *iter, int *vars)
 {
     if (fe_is_kind(target, "Name")) {
-        return bind_index_tuple(fe, target, iter, ndindex_count(fe, iter),
-                                vars);
+        return bind_index_tuple(fe, target, ndindex_count(fe, iter), vars);
     }
     PyObject *elts =
         fe_is_kind(target, "Tuple") ? fe_field(target, "elts") : NULL;
